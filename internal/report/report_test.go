@@ -1,0 +1,105 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var sample = []Result{
+	{Rule: "DK002", Severity: SeverityError, File: "./Dockerfile", Line: 42, Column: 1, Message: "chown -R after COPY duplicates /app", Fix: "use COPY --chown=1000:1000"},
+	{Rule: "X9", Severity: SeverityInfo, File: "a,b:c.sql", Line: 3, Message: "50% done\nnext line"},
+	{Rule: "DK001", Severity: SeverityWarning, Message: "no position"},
+}
+
+func TestWriteText(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteText(&b, sample))
+	assert.Equal(t, "./Dockerfile:42:1: error: chown -R after COPY duplicates /app [DK002]\n"+
+		"\tfix: use COPY --chown=1000:1000\n"+
+		"a,b:c.sql:3: info: 50% done\nnext line [X9]\n"+
+		"-: warning: no position [DK001]\n", b.String())
+}
+
+// The escaping rules are the runner's workflow-command rules: data escapes
+// %, CR and LF; properties also escape ':' and ','.
+func TestWriteGitHub(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteGitHub(&b, sample))
+	assert.Equal(t,
+		"::error file=./Dockerfile,line=42,col=1,title=DK002::chown -R after COPY duplicates /app%0AFix: use COPY --chown=1000:1000\n"+
+			"::notice file=a%2Cb%3Ac.sql,line=3,title=X9::50%25 done%0Anext line\n"+
+			"::warning title=DK001::no position\n", b.String())
+}
+
+func TestWriteSARIF(t *testing.T) {
+	rules := []Rule{
+		{ID: "DK002", Name: "chown-after-copy", Summary: "s2", Help: "h2", Severity: SeverityError},
+		{ID: "DK001", Name: "context-over-venv", Summary: "s1", Severity: SeverityWarning},
+	}
+	var b bytes.Buffer
+	require.NoError(t, WriteSARIF(&b, Tool{Name: "deploykit-dockerfile", Version: "1"}, rules, sample))
+
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string
+					Rules []struct {
+						ID                   string `json:"id"`
+						DefaultConfiguration struct{ Level string }
+					}
+				}
+			}
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				RuleIndex *int   `json:"ruleIndex"`
+				Level     string
+				Message   struct{ Text string }
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine, StartColumn int }
+					}
+				}
+				Fixes []struct{ Description struct{ Text string } }
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(b.Bytes(), &log))
+	assert.Equal(t, "2.1.0", log.Version)
+	require.Len(t, log.Runs, 1)
+	run := log.Runs[0]
+	assert.Equal(t, "deploykit-dockerfile", run.Tool.Driver.Name)
+	require.Len(t, run.Tool.Driver.Rules, 2)
+	assert.Equal(t, "DK001", run.Tool.Driver.Rules[0].ID, "rules sorted by ID")
+	assert.Equal(t, "warning", run.Tool.Driver.Rules[0].DefaultConfiguration.Level)
+
+	require.Len(t, run.Results, 3)
+	r0 := run.Results[0]
+	assert.Equal(t, "error", r0.Level)
+	require.NotNil(t, r0.RuleIndex)
+	assert.Equal(t, 1, *r0.RuleIndex, "ruleIndex points at DK002 in the sorted rules")
+	assert.Equal(t, "Dockerfile", r0.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	assert.Equal(t, 42, r0.Locations[0].PhysicalLocation.Region.StartLine)
+	assert.Equal(t, "use COPY --chown=1000:1000", r0.Fixes[0].Description.Text)
+	assert.Equal(t, "note", run.Results[1].Level, "info maps to SARIF note")
+	assert.Nil(t, run.Results[1].RuleIndex, "unknown rule: no index")
+	assert.Empty(t, run.Results[2].Locations, "no file: no location")
+}
+
+func TestSeverity(t *testing.T) {
+	assert.Less(t, SeverityInfo.Rank(), SeverityWarning.Rank())
+	assert.Less(t, SeverityWarning.Rank(), SeverityError.Rank())
+	for in, want := range map[string]Severity{"info": SeverityInfo, "WARN": SeverityWarning, "warning": SeverityWarning, " error ": SeverityError} {
+		got, err := ParseSeverity(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	_, err := ParseSeverity("fatal")
+	assert.ErrorContains(t, err, `"fatal"`)
+}
