@@ -200,7 +200,7 @@ down() {
 	done
 	if [[ -n "$TMP" && -d "$TMP" ]]; then
 		# buildkitd may leave overlay mounts behind if it was killed.
-		grep -o " $TMP/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+		{ grep -o " $TMP/[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
 		rm -rf "$TMP" 2>/dev/null || true
 	fi
 	rm -f "$STATE/state" "$ENVFILE"
