@@ -40,6 +40,7 @@ missing_packages() {
 	[[ -x /usr/bin/docker-registry ]] || pkgs+=(docker-registry)
 	[[ -x /usr/bin/gunicorn ]] || pkgs+=(gunicorn)
 	[[ -x /bin/busybox ]] || pkgs+=(busybox-static)
+	[[ -x /usr/sbin/pgbouncer ]] || pkgs+=(pgbouncer) # migrate/: apply through transaction pooling
 	command -v curl >/dev/null || pkgs+=(curl)
 	if [[ -x $DEBIAN_PY ]]; then
 		$DEBIAN_PY -c 'import django' 2>/dev/null || pkgs+=(python3-django)
