@@ -1,0 +1,135 @@
+package migrate
+
+// Severity is how bad a finding is. The three values match the other
+// deploykit analysers and SARIF's error/warning/note levels.
+type Severity string
+
+// The severities, from least to most severe.
+const (
+	// SeverityInfo is worth knowing but never blocks a deploy.
+	SeverityInfo Severity = "info"
+	// SeverityWarning is a risk that depends on facts the analyser cannot
+	// see (table size, the running code), or a lock held longer than needed.
+	SeverityWarning Severity = "warning"
+	// SeverityError is a certain hazard: a long lock on an existing table,
+	// a table rewrite, or a change that breaks the application version still
+	// running during a rolling deploy.
+	SeverityError Severity = "error"
+)
+
+// Rank orders severities: info 1, warning 2, error 3, anything else 0.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityInfo:
+		return 1
+	case SeverityWarning:
+		return 2
+	case SeverityError:
+		return 3
+	}
+	return 0
+}
+
+// Verdict summarises a file: the highest severity among its findings.
+type Verdict string
+
+// The verdicts.
+const (
+	// VerdictSafe means no finding above info.
+	VerdictSafe Verdict = "safe"
+	// VerdictWarn means at least one warning and no error.
+	VerdictWarn Verdict = "warn"
+	// VerdictDangerous means at least one error.
+	VerdictDangerous Verdict = "dangerous"
+)
+
+// VerdictFor returns the verdict for a set of findings.
+func VerdictFor(findings []Finding) Verdict {
+	top := 0
+	for i := range findings {
+		if r := findings[i].Severity.Rank(); r > top {
+			top = r
+		}
+	}
+	switch {
+	case top >= SeverityError.Rank():
+		return VerdictDangerous
+	case top == SeverityWarning.Rank():
+		return VerdictWarn
+	}
+	return VerdictSafe
+}
+
+// Options configure the analysis. The zero value analyses for PostgreSQL 14
+// and treats statements outside BEGIN/COMMIT as autocommitted one by one.
+type Options struct {
+	// PGVersion is the server's major version (12 to 17), or a full
+	// server_version_num such as 140003 when the minor version matters
+	// (the PG 14.0–14.3 CREATE INDEX CONCURRENTLY bug). 0 means 14.
+	PGVersion int
+	// Atomic treats the whole file as one transaction even without BEGIN,
+	// as Django does for a migration with atomic = True run by "migrate".
+	Atomic bool
+}
+
+// Finding is one diagnostic about one statement.
+type Finding struct {
+	// Rule is the stable rule ID, e.g. "DKM101"; see Rules.
+	Rule string `json:"rule"`
+	// Severity is info, warning or error.
+	Severity Severity `json:"severity"`
+	// Line and Column locate the statement's first token (1-based; the
+	// column counts characters).
+	Line   int `json:"line"`
+	Column int `json:"column,omitempty"`
+	// Statement is the SQL text of the statement, without the leading
+	// comments and the terminating semicolon.
+	Statement string `json:"statement"`
+	// Operation names the Django operation the statement belongs to, e.g.
+	// "AddField views to post", or "" for plain SQL.
+	Operation string `json:"operation"`
+	// Lock is the strongest table-level lock the statement takes on
+	// Relation, e.g. "ACCESS EXCLUSIVE"; "" when none matters.
+	Lock string `json:"lock"`
+	// Relation is the table (or index) the finding is about.
+	Relation string `json:"relation"`
+	// Rewrite reports a full rewrite of the table (and its indexes).
+	Rewrite bool `json:"rewrite"`
+	// Scan reports a full scan of the table (or an index build).
+	Scan bool `json:"scan"`
+	// Message says what happens and why it matters.
+	Message string `json:"message"`
+	// Fix is the safe alternative as SQL or Django code, "" when none.
+	Fix string `json:"fix"`
+}
+
+// Statement is one SQL statement of a file.
+type Statement struct {
+	// SQL is the statement text without leading comments and the
+	// terminating semicolon.
+	SQL string `json:"sql"`
+	// Line and Column locate its first token (1-based).
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	// Operation is the Django operation the statement belongs to (from
+	// sqlmigrate's "-- Add field views to post" comments, rendered as
+	// "AddField views to post"), "" for plain SQL.
+	Operation string `json:"operation,omitempty"`
+	// Transactional is false for statements PostgreSQL refuses inside a
+	// transaction block: CREATE/DROP INDEX CONCURRENTLY, REINDEX
+	// CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM and the
+	// transaction-control statements themselves.
+	Transactional bool `json:"transactional"`
+}
+
+// FileReport is the analysis of one file.
+type FileReport struct {
+	// Path is the file's path as given.
+	Path string `json:"path"`
+	// Verdict is the highest severity among Findings.
+	Verdict Verdict `json:"verdict"`
+	// Findings in statement order.
+	Findings []Finding `json:"findings"`
+	// Statements of the file in order (not part of the JSON report).
+	Statements []Statement `json:"-"`
+}

@@ -1,0 +1,8 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("blog", "0001_initial")]
+    operations = [
+        migrations.AddField(model_name="post", name="summary", field=models.CharField(max_length=200, null=True)),
+    ]

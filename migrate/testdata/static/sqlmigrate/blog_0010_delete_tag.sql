@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Delete model Tag
+--
+DROP TABLE "blog_tag" CASCADE;
+COMMIT;
