@@ -1,0 +1,160 @@
+package gunicornconf
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deploykit/deploykit/internal/testenv"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var pyValidators = map[string]Validator{
+	"validate_string": ValidateString, "validate_list_string": ValidateListString, "validate_pos_int": ValidatePosInt,
+	"validate_class": ValidateClass, "validate_bool": ValidateBool, "validate_reload_engine": ValidateReloadEngine,
+	"validate_list_of_existing_files": ValidateExistingFiles, "validate_chdir": ValidateChdir, "validate_user": ValidateUser,
+	"validate_group": ValidateGroup, "validate_dict": ValidateDict, "validate_string_to_list": ValidateStringToList,
+	"validate_string_to_addr_list": ValidateStringToAddrList, "validate_hostport": ValidateHostPort,
+	"validate_statsd_address": ValidateStatsdAddress, "validate_callable": ValidateCallable,
+	"validate_post_request": ValidatePostRequest, "validate_ssl_version": ValidateSSLVersion,
+	"validate_header_map_behaviour": ValidateHeaderMap,
+}
+
+// installedVersion maps the installed gunicorn's version to the catalogue.
+func installedVersion(t *testing.T, v string) Version {
+	ver, err := ParseVersion(v)
+	require.NoError(t, err)
+	return ver
+}
+
+// TestCatalogueMatchesInstalledGunicorn compares the catalogue's view of
+// the installed version with the KNOWN_SETTINGS of the real gunicorn of the
+// test harness: the same names, sections, flags, validators, actions and
+// defaults.
+func TestCatalogueMatchesInstalledGunicorn(t *testing.T) {
+	g := testenv.Gunicorn(t)
+	cmd := exec.Command(g.Python, "testdata/pycatalogue.py")
+	cmd.Env = []string{"PATH=/usr/bin:/bin"} // no PORT, WEB_CONCURRENCY, FORWARDED_ALLOW_IPS
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	var got struct {
+		Version  string `json:"version"`
+		Settings []struct {
+			Name, Section, Validator, Action string
+			CLI                              []string
+			Arity                            int
+			Default                          *string
+		} `json:"settings"`
+	}
+	require.NoError(t, json.Unmarshal(out, &got))
+	v := installedVersion(t, got.Version)
+	t.Logf("installed gunicorn %s: %d settings", got.Version, len(got.Settings))
+
+	want := map[string]Setting{}
+	for _, s := range SettingsIn(v) {
+		want[s.Name] = s
+	}
+	seen := map[string]bool{}
+	for _, s := range got.Settings {
+		seen[s.Name] = true
+		c, ok := want[s.Name]
+		if !assert.True(t, ok, "gunicorn %s has %q, the catalogue does not (for %s)", got.Version, s.Name, v) {
+			continue
+		}
+		assert.Equal(t, s.Section, c.Section, "section of %s", s.Name)
+		assert.Equal(t, s.CLI, append([]string{}, c.CLI...), "flags of %s", s.Name)
+		assert.Equal(t, s.Action, c.Action, "action of %s", s.Name)
+		pv, ok := pyValidators[s.Validator]
+		require.True(t, ok, "unknown validator %s", s.Validator)
+		assert.Equal(t, pv, c.ValidatorIn(v), "validator of %s", s.Name)
+		assert.Equal(t, s.Arity, c.Arity, "arity of %s", s.Name)
+		switch {
+		case s.Default == nil:
+			// hooks: the default is a no-op function
+		case s.Name == "chdir" || s.Name == "user" || s.Name == "group":
+			// host-dependent: os.getcwd(), os.geteuid(), os.getegid()
+		default:
+			assert.Equal(t, *s.Default, c.DefaultIn(v), "default of %s", s.Name)
+		}
+	}
+	for name := range want {
+		assert.True(t, seen[name], "the catalogue says gunicorn %s has %q; it does not", v, name)
+	}
+}
+
+// TestCatalogueMatchesPrintConfig runs the real `gunicorn --print-config`
+// and checks that it lists exactly the catalogue's settings for that
+// version, with the catalogue's defaults for integer and boolean settings.
+func TestCatalogueMatchesPrintConfig(t *testing.T) {
+	g := testenv.Gunicorn(t)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app.py"), []byte(wsgiApp), 0o644))
+	cmd := exec.Command(g.Path, "--print-config", "app:application")
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	printed := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		name, val, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		printed[strings.TrimSpace(name)] = strings.TrimSpace(val)
+	}
+	ver, err := exec.Command(g.Python, "-c", "import gunicorn; print(gunicorn.__version__)").Output()
+	require.NoError(t, err)
+	v := installedVersion(t, strings.TrimSpace(string(ver)))
+	var names []string
+	for _, s := range SettingsIn(v) {
+		names = append(names, s.Name)
+		val, ok := printed[s.Name]
+		if !assert.True(t, ok, "--print-config does not list %s", s.Name) {
+			continue
+		}
+		switch s.Validator {
+		case ValidatePosInt, ValidateBool:
+			if s.Name != "print_config" && !s.DefaultFromEnv && !strings.HasPrefix(s.DefaultIn(v), "ssl.") && s.DefaultIn(v) != "None" {
+				assert.Equal(t, s.DefaultIn(v), val, "--print-config default of %s", s.Name)
+			}
+		}
+	}
+	assert.Len(t, printed, len(names), "--print-config lists settings the catalogue does not have for %s", v)
+}
+
+func TestCatalogueVersions(t *testing.T) {
+	names := func(v Version) map[string]bool {
+		m := map[string]bool{}
+		for _, s := range SettingsIn(v) {
+			m[s.Name] = true
+		}
+		return m
+	}
+	v20, v23, v25 := names(Version20_1), names(Version23_0), names(Version{25, 0})
+	// 23.0's settings.rst lists these; 20.1's config.py does not.
+	for _, n := range []string{"logconfig_json", "ssl_context", "header_map", "forwarder_headers", "permit_obsolete_folding", "casefold_http_method"} {
+		assert.True(t, v23[n], n)
+		assert.False(t, v20[n], n)
+	}
+	assert.True(t, v20["tolerate_dangerous_framing"], "Debian's 20.1 backport")
+	assert.False(t, v23["tolerate_dangerous_framing"], "removed in 23.0")
+	assert.True(t, v25["dirty_workers"])
+	assert.False(t, v23["dirty_workers"])
+	s, ok := Lookup("forwarded_allow_ips")
+	require.True(t, ok)
+	assert.Equal(t, "'127.0.0.1'", s.DefaultIn(Version20_1))
+	assert.Equal(t, "'127.0.0.1,::1'", s.DefaultIn(Version23_0))
+	assert.Equal(t, ValidateStringToList, s.ValidatorIn(Version20_1))
+	assert.Equal(t, ValidateStringToAddrList, s.ValidatorIn(Version23_0))
+	k, _ := Lookup("keepalive")
+	assert.False(t, k.HonouredBy("sync"))
+	assert.True(t, k.HonouredBy("gthread"))
+	assert.True(t, k.HonouredBy("myapp.workers.Custom"))
+	assert.NotEmpty(t, Changes())
+	_, err := ParseVersion("x.1")
+	assert.Error(t, err)
+}

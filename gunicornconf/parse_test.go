@@ -1,0 +1,199 @@
+package gunicornconf
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/deploykit/deploykit/internal/testenv"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// python runs Debian's CPython, the reference for what a gunicorn.conf.py
+// evaluates to. Tests that need it skip when it is missing.
+func python(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(testenv.DebianPython); err != nil {
+		if testenv.InCI() {
+			t.Fatalf("CI=true and %s is missing", testenv.DebianPython)
+		}
+		t.Skipf("%s is missing", testenv.DebianPython)
+	}
+	return testenv.DebianPython
+}
+
+type pyName struct {
+	Kind  string `json:"kind"`
+	Repr  string `json:"repr"`
+	Arity int    `json:"arity"`
+}
+
+func pyDump(t *testing.T, path string, env ...string) map[string]pyName {
+	t.Helper()
+	cmd := exec.Command(python(t), "testdata/pydump.py", path)
+	cmd.Env = append([]string{"PATH=/usr/bin:/bin"}, env...)
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		t.Fatalf("python %s: %v\n%s", path, err, ee.Stderr)
+	}
+	require.NoError(t, err)
+	var m map[string]pyName
+	require.NoError(t, json.Unmarshal(out, &m))
+	return m
+}
+
+// TestParseMatchesCPython checks every statically known value against
+// CPython executing the same file, and that deploykit knows the values a
+// plain literal file holds.
+func TestParseMatchesCPython(t *testing.T) {
+	for _, name := range []string{"literals.py", "hooks.py"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("testdata", "parse", name)
+			src, err := os.ReadFile(path)
+			require.NoError(t, err)
+			f, err := Parse(path, src)
+			require.NoError(t, err)
+			py := pyDump(t, path)
+			for _, n := range f.Names() {
+				a, _ := f.Binding(n)
+				want, ok := py[n]
+				if !ok {
+					continue // conditional binding CPython did not take
+				}
+				switch a.Value.Kind {
+				case KindUnknown:
+					if name == "literals.py" {
+						t.Errorf("%s: deploykit does not know %s = %s (%s)", n, a.Expr, want.Repr, a.Value.Reason)
+					}
+				case KindCallable:
+					assert.Equal(t, "function", want.Kind, n)
+					assert.Equal(t, want.Arity, a.Value.Arity, "arity of %s", n)
+				case KindModule:
+					assert.Equal(t, "module", want.Kind, n)
+				default:
+					assert.Equal(t, want.Repr, a.Value.Python(), "value of %s (%s)", n, a.Expr)
+				}
+			}
+		})
+	}
+}
+
+func TestParseMarksDynamicValuesUnknown(t *testing.T) {
+	path := filepath.Join("testdata", "parse", "hooks.py")
+	src, err := os.ReadFile(path)
+	require.NoError(t, err)
+	f, err := Parse(path, src)
+	require.NoError(t, err)
+	cases := []struct {
+		name string
+		host bool
+		env  []string
+	}{
+		{"workers", true, nil},
+		{"threads", false, []string{"THREADS"}},
+		{"timeout", false, []string{"TIMEOUT"}},
+		{"port", false, []string{"PORT"}},
+		{"bind", false, []string{"PORT"}},
+		{"name", false, nil},
+		{"comp", false, nil},
+		{"loglevel", false, nil},
+		{"setproctitle", false, nil},
+		{"Helper", false, nil},
+	}
+	for _, c := range cases {
+		a, ok := f.Binding(c.name)
+		require.True(t, ok, c.name)
+		assert.False(t, a.Value.Known(), "%s should not be statically known, got %s", c.name, a.Value.Python())
+		assert.NotEmpty(t, a.Value.Reason, c.name)
+		assert.Equal(t, c.host, a.Value.HostDependent, "%s host-dependent", c.name)
+		assert.Equal(t, c.env, a.Value.Env, "%s environment", c.name)
+	}
+	lvl, _ := f.Binding("loglevel")
+	assert.True(t, lvl.Conditional)
+	assert.Equal(t, 37, lvl.Line, "the last binding of loglevel is in the else branch")
+	// Fallbacks: the value when the variable is unset.
+	th, _ := f.Binding("threads")
+	require.NotNil(t, th.Value.Fallback)
+	assert.Equal(t, "4", th.Value.Fallback.Python())
+	to, _ := f.Binding("timeout")
+	require.NotNil(t, to.Value.Fallback)
+	assert.Equal(t, "30", to.Value.Fallback.Python())
+}
+
+func TestParseErrors(t *testing.T) {
+	cases := []struct {
+		src       string
+		line, col int
+		msg       string
+	}{
+		{"workers = (1 + 2\n", 1, 11, "never closed"},
+		{"umask = 022\n", 1, 9, "leading zeros"},
+		{"x = 'abc\n", 1, 5, "unterminated string"},
+		{"a = 1\nb = \"\"\"never\nclosed\n", 2, 5, "unterminated string"},
+		{"a = [1, 2)\n", 1, 10, "does not match"},
+		{"a = 1 ]\n", 1, 7, "unmatched"},
+		{"  a = 1\n", 1, 3, "unexpected indent"},
+		{"a = 1 $ 2\n", 1, 7, "invalid character"},
+		{"a = 1\\ b\n", 1, 6, "continuation"},
+		{"a = 12abc\n", 1, 5, "invalid number"},
+	}
+	for _, c := range cases {
+		_, err := Parse("conf.py", []byte(c.src))
+		var pe *ParseError
+		require.ErrorAs(t, err, &pe, c.src)
+		assert.Equal(t, "conf.py", pe.File)
+		assert.Equal(t, c.line, pe.Line, c.src)
+		assert.Equal(t, c.col, pe.Column, c.src)
+		assert.Contains(t, pe.Error(), c.msg)
+		assert.Contains(t, pe.Error(), "conf.py:")
+	}
+}
+
+// TestParseErrorsAgreeWithCPython: every file Parse rejects, CPython
+// rejects too (a SyntaxError), so deploykit never refuses a valid file for
+// these cases.
+func TestParseErrorsAgreeWithCPython(t *testing.T) {
+	py := python(t)
+	for _, src := range []string{"workers = (1 + 2\n", "umask = 022\n", "x = 'abc\n", "a = [1, 2)\n", "  a = 1\n", "a = 12abc\n"} {
+		cmd := exec.Command(py, "-c", "import sys; compile(sys.stdin.read(), 'conf.py', 'exec')")
+		cmd.Stdin = stringsReader(src)
+		assert.Error(t, cmd.Run(), "CPython accepted %q", src)
+		_, err := Parse("conf.py", []byte(src))
+		assert.Error(t, err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, p := range []string{"testdata/parse/literals.py", "testdata/parse/hooks.py", "testdata/lint/seed.conf.py"} {
+		b, err := os.ReadFile(p)
+		if err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("workers = int(os.environ.get('WEB_CONCURRENCY') or 3)\n"))
+	f.Add([]byte("x = [1, (2, {3: 4})][0] if a else b\n"))
+	f.Add([]byte("def f(a, /, b=1, *c, d, **e):\n    pass\n"))
+	f.Add([]byte("a = 1; b = 2\nif x: c = 3\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		file, err := Parse("fuzz.py", src)
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error is not a *ParseError: %v", err)
+			}
+			if pe.Line < 1 || pe.Column < 1 {
+				t.Fatalf("bad position in %v", err)
+			}
+			return
+		}
+		c := FromFile(file)
+		for _, p := range []Platform{PlatformPlain, PlatformAppService} {
+			_ = c.Validate(Options{Platform: p})
+		}
+	})
+}

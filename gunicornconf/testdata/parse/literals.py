@@ -1,0 +1,62 @@
+# Literals and simple expressions; the test compares deploykit's values
+# with what CPython computes for the same file.
+a_int = 42
+a_neg = -7
+a_hex = 0x1F
+a_oct = 0o22
+a_bin = 0b101
+a_under = 1_000_000
+a_float = 2.5
+a_exp = 1e3
+a_str = "hello"
+a_str2 = 'it''s'
+a_concat = "a" "b" 'c'
+a_raw = r"C:\path\n"
+a_esc = "tab\there\x41\u00e9"
+a_triple = """line1
+line2"""
+a_true = True
+a_false = False
+a_none = None
+a_list = [1, "two", 3.0, None]
+a_tuple = (1, 2)
+a_single = (1,)
+a_bare = 1, 2, 3
+a_empty = ()
+a_dict = {"X-FORWARDED-PROTO": "https", "n": 1}
+a_arith = 2 * 3 + 1
+a_div = 7 / 2
+a_floordiv = -7 // 2
+a_mod = -7 % 3
+a_pow = 2 ** 10
+a_prec = 1 + 2 * 3 ** 2
+a_paren = (1 + 2) * 3
+a_ref = a_int + 1
+a_strcat = "0.0.0.0:" + str(8000)
+a_strmul = "ab" * 3
+a_listcat = [1] + [2, 3]
+a_cond = "yes" if a_int > 40 else "no"
+a_or = None or "fallback"
+a_and = 1 and 2
+a_not = not a_true
+a_min = min(4, 2, 9)
+a_max = max([3, 8])
+a_int_str = int("17")
+a_int_float = int(3.9)
+a_int_base = int("ff", 16)
+a_float_str = float("1.5")
+a_len = len([1, 2, 3])
+a_cmp = 3 < 5
+a_eq = "a" == "a"
+a_index = [10, 20, 30][-1]
+a_dict_get = {"k": 5}["k"]
+a_bool = bool(0)
+a_abs = abs(-3)
+x = y = 9
+p, q = 1, "two"
+aug = 10
+aug += 5
+aug *= 2
+annotated: int = 12
+bind = ["0.0.0.0:8000", "[::]:8000"]
+workers = 4

@@ -1,0 +1,910 @@
+package gunicornconf
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/deploykit/deploykit/internal/report"
+)
+
+// Platform is where gunicorn runs; some rules only apply to some.
+type Platform string
+
+// The platforms the validator knows. The zero value is PlatformPlain.
+const (
+	PlatformPlain      Platform = "plain"
+	PlatformContainer  Platform = "container"
+	PlatformAppService Platform = "appservice"
+)
+
+// ParsePlatform parses "plain", "container" or "appservice" ("" is plain).
+func ParsePlatform(s string) (Platform, error) {
+	switch Platform(strings.ToLower(strings.TrimSpace(s))) {
+	case "", PlatformPlain:
+		return PlatformPlain, nil
+	case PlatformContainer:
+		return PlatformContainer, nil
+	case PlatformAppService, "app-service", "azure":
+		return PlatformAppService, nil
+	}
+	return "", fmt.Errorf("gunicornconf: unknown platform %q (want appservice, container or plain)", s)
+}
+
+func (p Platform) containerized() bool { return p == PlatformContainer || p == PlatformAppService }
+
+// AppServiceFrontEndTimeout is the App Service front end's request limit:
+// a request without a response after 230 seconds gets an error from the
+// front end, whatever gunicorn's timeout.
+const AppServiceFrontEndTimeout = 230
+
+// Options says what the validator assumes about the deployment. The zero
+// value validates for gunicorn 23.0 on a plain host.
+type Options struct {
+	// Version is the gunicorn version that will read the file (zero:
+	// DefaultVersion, 23.0).
+	Version Version
+	// Platform selects platform rules (zero: PlatformPlain).
+	Platform Platform
+	// WorkerClass is the worker class assumed when the file does not set
+	// one ("" = sync, gunicorn's default).
+	WorkerClass string
+	// CmdArgsEnv is GUNICORN_CMD_ARGS as gunicorn will see it. On
+	// PlatformAppService an empty value means OryxCmdArgs; set it to "-"
+	// to say the variable is unset.
+	CmdArgsEnv string
+	// Args are the command-line arguments gunicorn is started with.
+	Args []string
+}
+
+func (o Options) version() Version {
+	if o.Version == (Version{}) {
+		return DefaultVersion
+	}
+	return o.Version
+}
+
+func (o Options) platform() Platform {
+	if o.Platform == "" {
+		return PlatformPlain
+	}
+	return o.Platform
+}
+
+func (o Options) cmdArgsEnv() string {
+	switch {
+	case o.CmdArgsEnv == "-":
+		return ""
+	case o.CmdArgsEnv == "" && o.platform() == PlatformAppService:
+		return OryxCmdArgs
+	}
+	return o.CmdArgsEnv
+}
+
+// Finding is one diagnostic of Validate. Its JSON form is the stable
+// schema of `gunicornconf lint -format json`.
+type Finding struct {
+	Rule     string          `json:"rule"`
+	Severity report.Severity `json:"severity"`
+	// Line is 1-based; 0 when the finding is about something absent from
+	// the file.
+	Line   int `json:"line"`
+	Column int `json:"-"`
+	// Setting is the setting (or module-level name) concerned.
+	Setting string `json:"setting"`
+	Message string `json:"message"`
+	Fix     string `json:"fix"`
+}
+
+// Result converts the finding for the shared report writers.
+func (f Finding) Result(file string) report.Result {
+	return report.Result{Rule: f.Rule, Severity: f.Severity, File: file, Line: f.Line, Column: f.Column, Message: f.Message, Fix: f.Fix}
+}
+
+// Rule IDs. They are stable: tools may filter on them.
+const (
+	RuleUnknownSetting      = "GC001"
+	RuleInvalidValue        = "GC002"
+	RuleForwardedIPsCIDR    = "GC003"
+	RuleNoEffect            = "GC004"
+	RuleThreadsSwitchClass  = "GC005"
+	RuleTimeoutFrontEnd     = "GC006"
+	RuleOverriddenByArgs    = "GC007"
+	RuleHostDependentSizing = "GC008"
+	RulePreloadSharedState  = "GC009"
+	RuleMaxRequestsJitter   = "GC010"
+	RuleWorkerTmpDir        = "GC011"
+	RuleProxyHeaders        = "GC012"
+	RuleNoAccessLog         = "GC013"
+	RuleDaemonInContainer   = "GC014"
+	RuleHookArity           = "GC015"
+	RuleNotStaticallyKnown  = "GC016"
+	RuleNotInVersion        = "GC017"
+	RuleBindLoopback        = "GC018"
+	RuleDeprecated          = "GC019"
+)
+
+// Rules returns the validator's rules, sorted by ID, for SARIF output and
+// documentation.
+func Rules() []report.Rule {
+	out := append([]report.Rule(nil), rules...)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+var rules = []report.Rule{
+	{ID: RuleUnknownSetting, Name: "unknown-setting", Severity: report.SeverityError,
+		Summary: "A module-level name that looks like a setting but is not one.",
+		Help:    "gunicorn reads only module-level names that are exactly a setting name (case-sensitive) and silently ignores the rest, so `worker = 4` or `WORKERS = 4` leaves the default in place. Rename it to the setting it was meant to be."},
+	{ID: RuleInvalidValue, Name: "invalid-value", Severity: report.SeverityError,
+		Summary: "A value gunicorn's validator rejects.",
+		Help:    "gunicorn validates every setting from the file and refuses to start on a wrong type: a float for an integer setting, the string \"022\" for umask (int(x, 0) rejects leading zeros), an int for a boolean. Use the type the setting's validator accepts."},
+	{ID: RuleForwardedIPsCIDR, Name: "forwarded-ips-cidr", Severity: report.SeverityError,
+		Summary: "A CIDR network in forwarded_allow_ips or proxy_allow_ips before gunicorn 24.1.",
+		Help:    "Networks are accepted from gunicorn 24.1 on. 23.x validates each entry as an IP address and refuses to start; 20.1 accepts the string but compares peers by exact string, so the network never matches and proxy headers are ignored. List addresses, or \"*\" where only the front end can reach the app."},
+	{ID: RuleNoEffect, Name: "no-effect-for-worker-class", Severity: report.SeverityWarning,
+		Summary: "A setting the chosen worker class ignores.",
+		Help:    "worker_connections only affects gthread, eventlet and gevent; keepalive is ignored by sync workers, which close every connection; threads only affects gthread. Remove the setting or pick a worker class that honours it."},
+	{ID: RuleThreadsSwitchClass, Name: "threads-switch-to-gthread", Severity: report.SeverityWarning,
+		Summary: "threads > 1 with the sync worker silently runs gthread instead.",
+		Help:    "gunicorn replaces the sync worker with gthread when threads > 1, which changes keepalive and connection behaviour. Say worker_class = \"gthread\" explicitly."},
+	{ID: RuleTimeoutFrontEnd, Name: "timeout-over-frontend-limit", Severity: report.SeverityWarning,
+		Summary: "timeout above App Service's 230 s front-end limit.",
+		Help:    "App Service's front end gives up on a request after 230 seconds; a longer (or disabled, 0) gunicorn timeout keeps a worker busy on a request whose client already got an error. Keep timeout below 230 and move long work to a background job."},
+	{ID: RuleOverriddenByArgs, Name: "overridden-by-command-line", Severity: report.SeverityWarning,
+		Summary: "A setting in the file that GUNICORN_CMD_ARGS or the command line overrides.",
+		Help:    "gunicorn applies the config file first, then GUNICORN_CMD_ARGS, then the command line. On App Service, Oryx's startup passes --timeout 600 and --bind, so the file's timeout and bind are dead. Start gunicorn with an explicit startup command (deploykit renders one) that passes these flags itself."},
+	{ID: RuleHostDependentSizing, Name: "host-dependent-sizing", Severity: report.SeverityWarning,
+		Summary: "workers or threads computed from the host's CPU count.",
+		Help:    "multiprocessing.cpu_count() and os.cpu_count() count the host's CPUs, not the container's CPU quota, and ignore memory: on a 64-core host with a 2-CPU, 3.5 GB plan, cpu_count()*2+1 starts 129 workers. Size for the plan (deploykit generate -sku) or read the cgroup quota, affinity and memory at runtime."},
+	{ID: RulePreloadSharedState, Name: "preload-shared-state", Severity: report.SeverityWarning,
+		Summary: "preload_app without a post_fork hook, or connections and threads created while the config file loads.",
+		Help:    "With preload_app the application is imported once in the master and forked: database connections, sockets, threads and random state created at import are shared by every worker (threads do not survive fork at all). Open connections lazily or close them in a post_fork(server, worker) hook, e.g. django.db.connections.close_all()."},
+	{ID: RuleMaxRequestsJitter, Name: "max-requests-without-jitter", Severity: report.SeverityWarning,
+		Summary: "max_requests without max_requests_jitter.",
+		Help:    "Without jitter every worker reaches max_requests at about the same time and they all restart together, dropping capacity at once. Set max_requests_jitter to about 5-10% of max_requests."},
+	{ID: RuleWorkerTmpDir, Name: "worker-tmp-dir", Severity: report.SeverityWarning,
+		Summary: "worker_tmp_dir is not /dev/shm in a container.",
+		Help:    "Workers signal liveness by touching a file in worker_tmp_dir; on a container's overlay or network file system that can block a worker long enough for the master to kill it. Set worker_tmp_dir = \"/dev/shm\"."},
+	{ID: RuleProxyHeaders, Name: "proxy-headers-untrusted", Severity: report.SeverityWarning,
+		Summary: "forwarded_allow_ips not set behind App Service's front end.",
+		Help:    "gunicorn trusts X-Forwarded-Proto only from forwarded_allow_ips (default 127.0.0.1). App Service terminates TLS in a front end with no fixed address, so without forwarded_allow_ips = \"*\" every request looks like plain HTTP: Django's is_secure() is False and SECURE_SSL_REDIRECT loops. Only the front end can reach the container, so \"*\" is safe there."},
+	{ID: RuleNoAccessLog, Name: "no-access-log", Severity: report.SeverityWarning,
+		Summary: "No access log.",
+		Help:    "accesslog defaults to None: no request is logged. Set accesslog = \"-\" to log to stdout, where App Service and container runtimes collect it."},
+	{ID: RuleDaemonInContainer, Name: "daemon-in-container", Severity: report.SeverityError,
+		Summary: "daemon = True in a container.",
+		Help:    "A daemonised master detaches and the container's main process exits, so the platform stops (and restarts) the container in a loop. Remove daemon."},
+	{ID: RuleHookArity, Name: "hook-arity", Severity: report.SeverityError,
+		Summary: "A server hook with the wrong number of parameters.",
+		Help:    "gunicorn checks each hook's positional parameter count and refuses to start when it differs (post_request accepts 2, 3 or 4). Match the signature in the settings reference."},
+	{ID: RuleNotStaticallyKnown, Name: "not-statically-known", Severity: report.SeverityInfo,
+		Summary: "A setting whose value depends on the environment or code deploykit does not run.",
+		Help:    "deploykit never guesses: the value is computed when gunicorn starts (environment variables, function calls, conditionals), so rules that need it were skipped."},
+	{ID: RuleNotInVersion, Name: "setting-not-in-version", Severity: report.SeverityError,
+		Summary: "A setting the target gunicorn version does not have.",
+		Help:    "Settings added in later versions (or removed in earlier ones) are unknown names to this gunicorn, which ignores them silently. Upgrade gunicorn or remove the setting."},
+	{ID: RuleBindLoopback, Name: "bind-loopback-in-container", Severity: report.SeverityError,
+		Summary: "bind only on the loopback interface in a container.",
+		Help:    "127.0.0.1 inside a container is unreachable from the platform's router. Bind 0.0.0.0:PORT."},
+	{ID: RuleDeprecated, Name: "deprecated-setting", Severity: report.SeverityWarning,
+		Summary: "A deprecated setting.",
+		Help:    "ssl_version is ignored since 21.0 (use the ssl_context hook); strip_header_spaces reopens request smuggling and is scheduled for removal."},
+}
+
+var ruleSeverity = func() map[string]report.Severity {
+	m := map[string]report.Severity{}
+	for _, r := range rules {
+		m[r.ID] = r.Severity
+	}
+	return m
+}()
+
+type validation struct {
+	c    *Config
+	opts Options
+	v    Version
+	out  []Finding
+}
+
+func (vd *validation) add(rule string, a Assignment, setting, msg, fix string) {
+	vd.addSev(rule, ruleSeverity[rule], a, setting, msg, fix)
+}
+
+func (vd *validation) addSev(rule string, sev report.Severity, a Assignment, setting, msg, fix string) {
+	vd.out = append(vd.out, Finding{Rule: rule, Severity: sev, Line: a.Line, Column: a.Column, Setting: setting, Message: msg, Fix: fix})
+}
+
+// Validate checks the configuration against the catalogue and the rules
+// above, for the deployment opts describes. Findings are sorted by line,
+// then rule. An unparsable GUNICORN_CMD_ARGS or Args value is reported as
+// an error finding rather than returned.
+func (c *Config) Validate(opts Options) []Finding {
+	vd := &validation{c: c, opts: opts, v: opts.version()}
+	vd.names()
+	vd.values()
+	vd.workerClass()
+	vd.overrides()
+	vd.platformRules()
+	vd.operational()
+	sort.SliceStable(vd.out, func(i, j int) bool {
+		a, b := vd.out[i], vd.out[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Rule < b.Rule
+	})
+	return vd.out
+}
+
+// names: misspellings and settings the version lacks.
+func (vd *validation) names() {
+	for _, a := range vd.c.Other {
+		if a.Value.Kind == KindModule || strings.HasPrefix(a.Name, "_") {
+			continue
+		}
+		if guess, exact := closestSetting(a.Name); guess != "" {
+			msg := fmt.Sprintf("%q is not a gunicorn setting; gunicorn ignores it silently", a.Name)
+			if exact {
+				msg = fmt.Sprintf("%q is not a gunicorn setting (names are case-sensitive); gunicorn ignores it silently", a.Name)
+			}
+			vd.add(RuleUnknownSetting, a, a.Name, msg+fmt.Sprintf(". Did you mean %q?", guess), fmt.Sprintf("rename %s to %s", a.Name, guess))
+		}
+	}
+	for _, name := range sortedKeys(vd.c.Set) {
+		a := vd.c.Set[name]
+		s, _ := Lookup(name)
+		if s.In(vd.v) {
+			continue
+		}
+		var msg string
+		if s.Added != "" && vd.v.Less(MustParseVersion(s.Added)) {
+			msg = fmt.Sprintf("%s was added in gunicorn %s; gunicorn %s ignores it silently", name, s.Added, vd.v)
+		} else {
+			msg = fmt.Sprintf("%s was removed in gunicorn %s; gunicorn %s ignores it silently", name, s.Removed, vd.v)
+		}
+		vd.add(RuleNotInVersion, a, name, msg, "remove "+name+" or target a gunicorn version that has it")
+	}
+}
+
+// closestSetting returns the catalogue name closest to name, if close
+// enough to be a likely misspelling; exact reports a case-only difference.
+func closestSetting(name string) (string, bool) {
+	lower := strings.ToLower(strings.ReplaceAll(name, "-", "_"))
+	if _, ok := Lookup(lower); ok {
+		return lower, true
+	}
+	// The command-line spelling: preload (--preload), access_logfile.
+	if s, ok := flagNames[lower]; ok {
+		return s, false
+	}
+	best, bestD := "", 1<<30
+	for _, s := range settings23 {
+		d := editDistance(lower, s.Name)
+		if d < bestD || d == bestD && s.Name < best {
+			best, bestD = s.Name, d
+		}
+	}
+	limit := 1
+	switch {
+	case len(name) >= 12:
+		limit = 3
+	case len(name) >= 5:
+		limit = 2
+	}
+	if bestD <= limit {
+		return best, false
+	}
+	return "", false
+}
+
+// flagNames maps each long flag, without dashes and with underscores, to
+// its setting ("preload" -> "preload_app").
+var flagNames = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range settings23 {
+		for _, f := range s.CLI {
+			if strings.HasPrefix(f, "--") {
+				n := strings.ReplaceAll(strings.TrimPrefix(f, "--"), "-", "_")
+				if n != s.Name {
+					m[n] = s.Name
+				}
+			}
+		}
+	}
+	return m
+}()
+
+// editDistance is the Levenshtein distance with adjacent transpositions
+// (optimal string alignment) between a and b, over bytes.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 1 << 20
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+func sortedKeys[T any](m map[string]T) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// values: each set value against its validator.
+func (vd *validation) values() {
+	for _, name := range sortedKeys(vd.c.Set) {
+		a := vd.c.Set[name]
+		s, _ := Lookup(name)
+		if !s.In(vd.v) {
+			continue
+		}
+		v := a.Value
+		if !v.Known() {
+			if v.HostDependent && (name == "workers" || name == "threads") {
+				continue // RuleHostDependentSizing says more
+			}
+			vd.add(RuleNotStaticallyKnown, a, name, fmt.Sprintf("%s is not statically known: %s", name, v.Reason), "")
+			continue
+		}
+		switch val := s.ValidatorIn(vd.v); val {
+		case ValidateCallable, ValidatePostRequest:
+			vd.checkHook(s, val, a)
+		case ValidateStringToAddrList:
+			vd.checkAddrList(name, a)
+		case ValidateStringToList:
+			if msg := checkValue(val, v); msg != "" {
+				vd.add(RuleInvalidValue, a, name, fmt.Sprintf("%s = %s: %s; gunicorn %s refuses to start", name, v.Python(), msg, vd.v), fixFor(name, val, v))
+			} else if name == "forwarded_allow_ips" || name == "proxy_allow_ips" {
+				for _, item := range strings.Split(v.Str, ",") {
+					if item = strings.TrimSpace(item); strings.Contains(item, "/") {
+						vd.addSev(RuleForwardedIPsCIDR, report.SeverityWarning, a, name,
+							fmt.Sprintf("%s contains the network %s: gunicorn %s compares the peer address with each entry as a string, so a network never matches and proxy headers from it are ignored", name, item, vd.v),
+							"list the proxy addresses, or \"*\" when only the front end can reach the app")
+						break
+					}
+				}
+			}
+		default:
+			if msg := checkValue(val, v); msg != "" {
+				vd.add(RuleInvalidValue, a, name, fmt.Sprintf("%s = %s: %s; gunicorn %s refuses to start", name, v.Python(), msg, vd.v), fixFor(name, val, v))
+			}
+		}
+	}
+}
+
+// checkValue returns why gunicorn's validator would reject v, or "".
+func checkValue(val Validator, v Value) string {
+	switch val {
+	case ValidatePosInt:
+		switch v.Kind {
+		case KindInt:
+			if v.Int < 0 {
+				return "ValueError: the value must be positive"
+			}
+		case KindBool:
+		case KindString:
+			n, ok := pyInt(v.Str, 0)
+			if !ok {
+				return fmt.Sprintf("ValueError: int(%s, 0) rejects it", v.Python())
+			}
+			if n < 0 {
+				return "ValueError: the value must be positive"
+			}
+		case KindFloat:
+			return "TypeError: a float is not an integer (int() can't convert non-string with explicit base)"
+		default:
+			return fmt.Sprintf("TypeError: expected an int, got %s", v.Kind)
+		}
+	case ValidateBool:
+		switch v.Kind {
+		case KindBool, KindNone:
+		case KindString:
+			if _, ok := pyBool(v); !ok {
+				return fmt.Sprintf("ValueError: invalid boolean %s (want True, False, \"true\" or \"false\")", v.Python())
+			}
+		default:
+			return fmt.Sprintf("TypeError: expected True or False, got %s", v.Kind)
+		}
+	case ValidateString, ValidateChdir, ValidateHostPort, ValidateStatsdAddress, ValidateStringToList, ValidateStringToAddrList:
+		if v.Kind != KindString && v.Kind != KindNone {
+			return fmt.Sprintf("TypeError: expected a string, got %s", v.Kind)
+		}
+		if val == ValidateChdir && v.Kind == KindNone {
+			return "TypeError: chdir needs a directory path"
+		}
+	case ValidateListString, ValidateExistingFiles:
+		if t, ok := v.truthy(); ok && !t {
+			return ""
+		}
+		switch v.Kind {
+		case KindString:
+		case KindList, KindTuple:
+			for _, it := range v.Items {
+				if it.Kind != KindString && it.Kind != KindNone {
+					return fmt.Sprintf("TypeError: list items must be strings, got %s", it.Kind)
+				}
+			}
+		default:
+			return fmt.Sprintf("TypeError: expected a string or a list of strings, got %s", v.Kind)
+		}
+	case ValidateDict:
+		if v.Kind != KindDict {
+			return fmt.Sprintf("TypeError: expected a dict, got %s", v.Kind)
+		}
+	case ValidateUser, ValidateGroup:
+		switch v.Kind {
+		case KindInt, KindBool, KindNone, KindString:
+		default:
+			return fmt.Sprintf("expected a name or a numeric id, got %s", v.Kind)
+		}
+	case ValidateReloadEngine:
+		if v.Kind != KindString || (v.Str != "auto" && v.Str != "poll" && v.Str != "inotify") {
+			return "ConfigError: reload_engine must be \"auto\", \"poll\" or \"inotify\""
+		}
+	case ValidateHeaderMap:
+		switch v.Kind {
+		case KindNone:
+		case KindString:
+			switch strings.ToLower(strings.TrimSpace(v.Str)) {
+			case "drop", "refuse", "dangerous":
+			default:
+				return "ValueError: header_map must be \"drop\", \"refuse\" or \"dangerous\""
+			}
+		default:
+			return fmt.Sprintf("TypeError: expected a string, got %s", v.Kind)
+		}
+	case ValidateClass:
+		if v.Kind != KindString && v.Kind != KindCallable && v.Kind != KindNone {
+			return fmt.Sprintf("TypeError: expected a class or a dotted path, got %s", v.Kind)
+		}
+	}
+	return ""
+}
+
+func fixFor(name string, val Validator, v Value) string {
+	switch {
+	case val == ValidatePosInt && v.Kind == KindString && name == "umask":
+		if n, err := strconv.ParseInt(strings.TrimSpace(v.Str), 8, 64); err == nil {
+			return fmt.Sprintf("umask = 0o%o  # an int with Python's 0o prefix", n)
+		}
+		return "umask = 0o022  # an int with Python's 0o prefix"
+	case val == ValidatePosInt && v.Kind == KindFloat:
+		return fmt.Sprintf("%s = %d", name, int64(v.Float))
+	case val == ValidatePosInt && v.Kind == KindString:
+		return name + " = <integer literal>"
+	case val == ValidateBool:
+		return name + " = True  # or False"
+	}
+	return "give " + name + " a value of the type its validator (" + string(val) + ") accepts"
+}
+
+func (vd *validation) checkHook(s Setting, val Validator, a Assignment) {
+	v := a.Value
+	switch v.Kind {
+	case KindCallable:
+	case KindString:
+		return // a dotted import path: resolved when gunicorn starts
+	default:
+		vd.add(RuleInvalidValue, a, s.Name, fmt.Sprintf("%s = %s: TypeError: the value is not callable; gunicorn %s refuses to start", s.Name, v.Python(), vd.v), "define "+s.Name+" with def")
+		return
+	}
+	want := []int{s.Arity}
+	if val == ValidatePostRequest {
+		want = []int{2, 3, 4}
+	}
+	for _, w := range want {
+		if v.Arity == w {
+			return
+		}
+	}
+	ws := make([]string, len(want))
+	for i, w := range want {
+		ws[i] = strconv.Itoa(w)
+	}
+	vd.add(RuleHookArity, a, s.Name,
+		fmt.Sprintf("hook %s takes %d positional parameters; gunicorn %s requires %s and refuses to start", s.Name, v.Arity, vd.v, strings.Join(ws, ", ")),
+		"def "+s.Name+"("+strings.Join(hookParams(s.Name), ", ")+"):")
+}
+
+func hookParams(name string) []string {
+	switch name {
+	case "on_starting", "on_reload", "when_ready", "pre_exec", "on_exit":
+		return []string{"server"}
+	case "pre_fork", "post_fork", "child_exit", "worker_exit":
+		return []string{"server", "worker"}
+	case "post_worker_init", "worker_int", "worker_abort":
+		return []string{"worker"}
+	case "pre_request":
+		return []string{"worker", "req"}
+	case "post_request":
+		return []string{"worker", "req", "environ", "resp"}
+	case "nworkers_changed":
+		return []string{"server", "new_value", "old_value"}
+	case "ssl_context":
+		return []string{"config", "default_ssl_context_factory"}
+	}
+	return []string{"..."}
+}
+
+func (vd *validation) checkAddrList(name string, a Assignment) {
+	v := a.Value
+	if msg := checkValue(ValidateString, v); msg != "" {
+		vd.add(RuleInvalidValue, a, name, fmt.Sprintf("%s = %s: %s; gunicorn %s refuses to start", name, v.Python(), msg, vd.v), name+" = \"127.0.0.1,::1\"")
+		return
+	}
+	if v.Kind == KindNone {
+		return
+	}
+	cidrOK := !vd.v.Less(Version{24, 1})
+	for _, item := range strings.Split(v.Str, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" || item == "*" {
+			continue
+		}
+		if strings.Contains(item, "/") {
+			if cidrOK {
+				if p, err := netip.ParsePrefix(item); err != nil || p.Masked() != p {
+					vd.add(RuleInvalidValue, a, name, fmt.Sprintf("%s: %q is not a network address (host bits set or malformed); gunicorn %s rejects it", name, item, vd.v), "write the network address, e.g. "+maskedHint(item))
+				}
+				continue
+			}
+			vd.add(RuleForwardedIPsCIDR, a, name,
+				fmt.Sprintf("%s contains the network %s: gunicorn %s accepts only IP addresses here (networks arrive in 24.1) and refuses to start with ValueError", name, item, vd.v),
+				"list the proxy addresses, or \"*\" when only the front end can reach the app")
+			return
+		}
+		if _, err := netip.ParseAddr(item); err != nil {
+			vd.add(RuleInvalidValue, a, name, fmt.Sprintf("%s: %q is not an IP address; gunicorn %s refuses to start with ValueError", name, item, vd.v), "list IP addresses separated by commas, or \"*\"")
+			return
+		}
+	}
+}
+
+func maskedHint(item string) string {
+	if p, err := netip.ParsePrefix(item); err == nil {
+		return p.Masked().String()
+	}
+	return "10.0.0.0/8"
+}
+
+// workerClass: settings the class ignores and the sync→gthread switch.
+func (vd *validation) workerClass() {
+	c := vd.c
+	class, ok := c.EffectiveWorkerClass(vd.opts.WorkerClass)
+	if !ok {
+		return
+	}
+	declared := normalizeWorkerClass(vd.opts.WorkerClass)
+	if a, set := c.Set["worker_class"]; set && a.Value.Kind == KindString {
+		declared = normalizeWorkerClass(a.Value.Str)
+	}
+	if declared == "sync" && class == "gthread" {
+		a := c.Set["threads"]
+		vd.add(RuleThreadsSwitchClass, a, "threads",
+			fmt.Sprintf("threads = %d with the sync worker: gunicorn silently runs the gthread worker instead", c.Threads),
+			"worker_class = \"gthread\"")
+	}
+	for _, name := range []string{"worker_connections", "keepalive", "threads"} {
+		a, set := c.Set[name]
+		if !set {
+			continue
+		}
+		s, _ := Lookup(name)
+		if s.HonouredBy(class) {
+			continue
+		}
+		if name == "threads" && c.Threads <= 1 {
+			continue
+		}
+		why := fmt.Sprintf("the %s worker ignores %s", class, name)
+		if name == "keepalive" && class == "sync" {
+			why = "the sync worker does not keep connections alive: it closes every connection after one response (Connection: close), so keepalive does nothing"
+		}
+		vd.add(RuleNoEffect, a, name, why, fmt.Sprintf("remove %s, or use a worker class that honours it (%s)", name, strings.Join(s.Workers, ", ")))
+	}
+	if a, set := c.Set["worker_class"]; set && a.Value.Kind == KindString && class == "eventlet" && !vd.v.Less(Version{26, 0}) {
+		vd.add(RuleNotInVersion, a, "worker_class", fmt.Sprintf("the eventlet worker was removed in gunicorn 26.0; gunicorn %s cannot load it", vd.v), "worker_class = \"gevent\"  # or gthread")
+	}
+}
+
+// overrides: file settings that GUNICORN_CMD_ARGS or Args replace. The
+// command line wins over GUNICORN_CMD_ARGS, which wins over the file; a
+// setting is reported once, for the source that finally decides it, and
+// only when that changes the file's value.
+func (vd *validation) overrides() {
+	type decided struct {
+		what string
+		all  []FlagSetting
+		last FlagSetting
+	}
+	final := map[string]decided{}
+	var order []string
+	apply := func(what string, args []string) {
+		set, _, err := ParseArgs(args)
+		if err != nil {
+			vd.add(RuleInvalidValue, Assignment{}, "", fmt.Sprintf("%s: %v", what, err), "")
+			return
+		}
+		seen := map[string]bool{}
+		for _, fs := range set {
+			if _, ok := final[fs.Name]; !ok {
+				order = append(order, fs.Name)
+			}
+			if !seen[fs.Name] {
+				// A later source replaces the whole value of an earlier one.
+				final[fs.Name] = decided{what: what}
+				seen[fs.Name] = true
+			}
+			d := final[fs.Name]
+			d.all = append(d.all, fs)
+			d.last = fs
+			final[fs.Name] = d
+		}
+	}
+	if env := vd.opts.cmdArgsEnv(); env != "" {
+		words, err := SplitShell(env)
+		if err != nil {
+			vd.add(RuleInvalidValue, Assignment{}, "GUNICORN_CMD_ARGS", err.Error(), "")
+		} else {
+			what := "GUNICORN_CMD_ARGS"
+			if vd.opts.platform() == PlatformAppService && vd.opts.CmdArgsEnv == "" {
+				what = "App Service's Oryx startup (GUNICORN_CMD_ARGS=\"" + OryxCmdArgs + "\")"
+			}
+			apply(what, words)
+		}
+	}
+	if len(vd.opts.Args) > 0 {
+		apply("the command line", vd.opts.Args)
+	}
+	for _, name := range order {
+		d := final[name]
+		a, ok := vd.c.Set[name]
+		if !ok || sameAsFile(a.Value, d.last, d.all) {
+			continue
+		}
+		vd.add(RuleOverriddenByArgs, a, name,
+			fmt.Sprintf("%s is overridden by %s %s%s: gunicorn applies the config file first, then GUNICORN_CMD_ARGS, then the command line", name, d.what, d.last.Flag, valueSuffix(d.last.Value)),
+			"pass the value you want on the command line of the startup command, or drop it from the file")
+	}
+}
+
+// sameAsFile reports whether the flags give the setting the value the
+// file already has, so the override changes nothing.
+func sameAsFile(v Value, fs FlagSetting, all []FlagSetting) bool {
+	if !v.Known() {
+		return false
+	}
+	st, _ := Lookup(fs.Name)
+	if st.Action == "append" {
+		var flagVals []string
+		for _, o := range all {
+			if o.Name == fs.Name {
+				flagVals = append(flagVals, strings.TrimSpace(o.Value))
+			}
+		}
+		l, ok := listString(v)
+		return ok && strings.Join(l, "\x00") == strings.Join(flagVals, "\x00")
+	}
+	var last FlagSetting
+	for _, o := range all {
+		if o.Name == fs.Name {
+			last = o
+		}
+	}
+	switch st.Validator {
+	case ValidatePosInt:
+		a, ok1 := posInt(v)
+		base := int64(10) // argparse type=int
+		if st.CLIType == "auto_int" {
+			base = 0
+		}
+		raw := strings.TrimSpace(last.Value)
+		if base == 0 && len(raw) > 1 && raw[0] == '0' && raw[1] >= '0' && raw[1] <= '9' {
+			raw = "0o" + raw[1:] // gunicorn's auto_int reads "022" as octal
+		}
+		b, ok2 := pyInt(raw, base)
+		return ok1 && ok2 && a == b
+	case ValidateBool:
+		b, ok := pyBool(v)
+		return ok && b
+	}
+	return v.Kind == KindString && strings.TrimSpace(v.Str) == strings.TrimSpace(last.Value)
+}
+
+func valueSuffix(v string) string {
+	if v == "" {
+		return ""
+	}
+	return " " + v
+}
+
+// effectiveTimeout returns the timeout gunicorn ends up with and where it
+// comes from.
+func (vd *validation) effectiveTimeout() (int, string, bool) {
+	t, from := vd.c.Timeout, "the default"
+	if a, ok := vd.c.Set["timeout"]; ok {
+		if !a.Value.Known() {
+			return 0, "", false
+		}
+		from = "the file"
+	}
+	for _, args := range [][]string{splitOrNil(vd.opts.cmdArgsEnv()), vd.opts.Args} {
+		set, _, err := ParseArgs(args)
+		if err != nil {
+			continue
+		}
+		for _, fs := range set {
+			if fs.Name == "timeout" {
+				if n, ok := pyInt(fs.Value, 10); ok {
+					t, from = int(n), fs.Flag+" "+fs.Value
+				}
+			}
+		}
+	}
+	return t, from, true
+}
+
+func splitOrNil(s string) []string {
+	w, err := SplitShell(s)
+	if err != nil {
+		return nil
+	}
+	return w
+}
+
+func (vd *validation) platformRules() {
+	c, p := vd.c, vd.opts.platform()
+	if p == PlatformAppService {
+		if t, from, ok := vd.effectiveTimeout(); ok && (t > AppServiceFrontEndTimeout || t == 0) {
+			a := c.Set["timeout"]
+			what := fmt.Sprintf("timeout %d s", t)
+			if t == 0 {
+				what = "timeout 0 (disabled)"
+			}
+			vd.add(RuleTimeoutFrontEnd, a, "timeout",
+				fmt.Sprintf("%s (from %s) exceeds App Service's %d s front-end limit: the client gets an error at %d s while the worker keeps running", what, from, AppServiceFrontEndTimeout, AppServiceFrontEndTimeout),
+				fmt.Sprintf("timeout = %d  # and pass --timeout %d in the startup command", AppServiceFrontEndTimeout-50, AppServiceFrontEndTimeout-50))
+		}
+		if _, set := c.Set["forwarded_allow_ips"]; !set {
+			vd.add(RuleProxyHeaders, Assignment{}, "forwarded_allow_ips",
+				"forwarded_allow_ips is not set: gunicorn ignores X-Forwarded-Proto from App Service's front end, so requests served over HTTPS look like HTTP to the app",
+				"forwarded_allow_ips = \"*\"")
+		}
+	}
+	if p.containerized() {
+		if a, set := c.Set["worker_tmp_dir"]; !set || (a.Value.Kind == KindString && strings.TrimRight(c.WorkerTmpDir, "/") != "/dev/shm") || a.Value.Kind == KindNone {
+			vd.add(RuleWorkerTmpDir, a, "worker_tmp_dir",
+				"worker_tmp_dir is not /dev/shm: the worker heartbeat file lives on the container's disk-backed file system, where a slow write can get a healthy worker killed",
+				"worker_tmp_dir = \"/dev/shm\"")
+		}
+		if a, set := c.Set["daemon"]; set && c.Daemon {
+			vd.add(RuleDaemonInContainer, a, "daemon",
+				"daemon = True detaches the master from the container's main process: the container exits as soon as gunicorn starts",
+				"remove daemon (the platform supervises the process)")
+		}
+		if a, set := c.Set["bind"]; set && a.Value.Known() && len(c.Bind) > 0 {
+			loop := true
+			for _, b := range c.Bind {
+				host := b
+				if i := strings.LastIndexByte(b, ':'); i >= 0 {
+					host = b[:i]
+				}
+				host = strings.Trim(host, "[]")
+				if !(host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1") {
+					loop = false
+				}
+			}
+			if loop {
+				vd.add(RuleBindLoopback, a, "bind", fmt.Sprintf("bind = %v listens only on the loopback interface, which is unreachable from outside the container", c.Bind), "bind = \"0.0.0.0:8000\"")
+			}
+		}
+	}
+	if _, set := c.Set["accesslog"]; !set || c.AccessLog == "" {
+		sev := report.SeverityInfo
+		if p.containerized() {
+			sev = report.SeverityWarning
+		}
+		vd.addSev(RuleNoAccessLog, sev, c.Set["accesslog"], "accesslog", "no access log: accesslog is unset (None), so requests are not logged", "accesslog = \"-\"  # stdout")
+	}
+}
+
+func (vd *validation) operational() {
+	c := vd.c
+	for _, name := range []string{"workers", "threads"} {
+		if a, ok := c.Set[name]; ok && !a.Value.Known() && a.Value.HostDependent {
+			vd.add(RuleHostDependentSizing, a, name,
+				fmt.Sprintf("%s = %s depends on the host: %s", name, a.Expr, a.Value.Reason),
+				"size workers for the plan's vCPU and memory (deploykit generate -sku SKU), or read the cgroup quota, CPU affinity and memory at runtime (deploykit generate without -sku)")
+		}
+	}
+	if a, ok := c.Set["preload_app"]; ok && c.PreloadApp {
+		if _, hooked := c.Set["post_fork"]; !hooked {
+			vd.add(RulePreloadSharedState, a, "preload_app",
+				"preload_app = True imports the app once in the master and forks it: connections, threads and random state created at import are shared by every worker, and no post_fork hook resets them",
+				"def post_fork(server, worker):\n    from django.db import connections\n    connections.close_all()")
+		}
+		if r, ok := c.Set["reload"]; ok {
+			if b, _ := pyBool(r.Value); b {
+				vd.addSev(RuleNoEffect, report.SeverityWarning, r, "reload", "reload does not work with preload_app: the code is imported once in the master", "remove reload (development only) or preload_app")
+			}
+		}
+	}
+	for _, call := range c.Calls {
+		if what, ok := sharedStateCall(call.Path); ok {
+			vd.add(RulePreloadSharedState, Assignment{Line: call.Line, Column: call.Column}, "preload_app",
+				fmt.Sprintf("%s() %s when gunicorn loads this file, in the master process: every forked worker inherits the same object", call.Path, what),
+				"create it per worker, in a post_fork(server, worker) or post_worker_init(worker) hook")
+		}
+	}
+	if a, ok := c.Set["max_requests"]; ok && a.Value.Known() && c.MaxRequests > 0 {
+		if j, jset := c.Set["max_requests_jitter"]; !jset || (j.Value.Known() && c.MaxRequestsJitter == 0) {
+			vd.add(RuleMaxRequestsJitter, a, "max_requests",
+				fmt.Sprintf("max_requests = %d without max_requests_jitter: all workers restart at about the same time", c.MaxRequests),
+				fmt.Sprintf("max_requests_jitter = %d", max(1, c.MaxRequests/20)))
+		}
+	}
+	if a, ok := c.Set["ssl_version"]; ok && !vd.v.Less(Version{21, 0}) {
+		vd.add(RuleDeprecated, a, "ssl_version", fmt.Sprintf("ssl_version is deprecated since 21.0 and gunicorn %s ignores it", vd.v), "use the ssl_context(config, default_ssl_context_factory) hook")
+	}
+	if a, ok := c.Set["strip_header_spaces"]; ok {
+		if b, _ := pyBool(a.Value); b {
+			vd.add(RuleDeprecated, a, "strip_header_spaces", "strip_header_spaces = True is deprecated and enables a known request-smuggling vector", "remove strip_header_spaces")
+		}
+	}
+}
+
+// sharedStateCalls are calls that create connections, sockets, threads or
+// pools: made in the master, they are shared (or, for threads, lost) by
+// every forked worker.
+var sharedStateCalls = map[string]string{
+	"threading.Thread": "starts a thread", "threading.Timer": "starts a thread",
+	"concurrent.futures.ThreadPoolExecutor": "creates a thread pool", "multiprocessing.Pool": "creates a process pool",
+	"socket.socket": "opens a socket", "socket.create_connection": "opens a connection",
+	"psycopg2.connect": "opens a database connection", "psycopg.connect": "opens a database connection",
+	"sqlite3.connect": "opens a database connection", "pymysql.connect": "opens a database connection",
+	"redis.Redis": "creates a Redis connection pool", "redis.StrictRedis": "creates a Redis connection pool",
+	"redis.from_url": "creates a Redis connection pool", "pymongo.MongoClient": "opens a MongoDB client",
+	"requests.Session": "creates an HTTP connection pool", "httpx.Client": "creates an HTTP connection pool",
+	"urllib3.PoolManager": "creates an HTTP connection pool", "sqlalchemy.create_engine": "creates a database connection pool",
+	"django.setup": "imports the Django project (and whatever it connects to)",
+}
+
+func sharedStateCall(path string) (string, bool) {
+	what, ok := sharedStateCalls[path]
+	return what, ok
+}
+
+// HasErrors reports whether any finding is an error.
+func HasErrors(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Severity == report.SeverityError {
+			return true
+		}
+	}
+	return false
+}
