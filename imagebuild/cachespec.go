@@ -1,0 +1,246 @@
+package imagebuild
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Cache backend types accepted by ParseCacheSpec. They are BuildKit's own
+// remote cache backends, named as `docker buildx build --cache-to` names them.
+const (
+	CacheRegistry = "registry" // a separate ref in an OCI registry (attr ref)
+	CacheLocal    = "local"    // a directory on the client (attr src for import, dest for export)
+	CacheAzblob   = "azblob"   // Azure Blob Storage (attr account_url, name)
+	CacheGHA      = "gha"      // the GitHub Actions cache service (attr scope, url, token)
+	CacheInline   = "inline"   // cache metadata inside the image config (export only)
+)
+
+// CacheModes are the values of the mode attribute of an exported cache:
+// "min" exports the layers of the final image only, "max" every
+// intermediate step too (what multi-stage builds need to be fully cached).
+var CacheModes = []string{"min", "max"}
+
+// ErrCacheRefIsImageRef is returned (wrapped) when a registry cache ref
+// names the image itself. BuildKit would overwrite the image manifest with
+// a cache manifest (or the reverse), so deploykit refuses it; use a
+// separate tag such as ":buildcache".
+var ErrCacheRefIsImageRef = errors.New("imagebuild: the registry cache ref is the image ref; use a separate ref such as :buildcache")
+
+// CacheSpec is one cache import (--cache-from) or export (--cache-to), in
+// BuildKit's own terms: a backend type and its attributes.
+type CacheSpec struct {
+	// Type is one of CacheRegistry, CacheLocal, CacheAzblob, CacheGHA,
+	// CacheInline.
+	Type string
+	// Attrs are the backend's attributes ("ref", "mode", "dest", ...).
+	Attrs map[string]string
+}
+
+// String renders the spec in buildx syntax with sorted attributes, e.g.
+// "type=registry,mode=max,ref=reg/app:buildcache". ParseCacheSpec reads it
+// back to an equal spec.
+func (c CacheSpec) String() string {
+	keys := make([]string, 0, len(c.Attrs))
+	for k := range c.Attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fields := []string{"type=" + c.Type}
+	for _, k := range keys {
+		fields = append(fields, k+"="+c.Attrs[k])
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write(fields) // a strings.Builder never fails
+	w.Flush()
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// ParseCacheSpec parses a cache spec in buildx syntax: comma-separated
+// key=value fields with a type, for example
+//
+//	type=registry,ref=registry.example.com/app:buildcache,mode=max
+//	type=local,dest=/tmp/cache
+//	type=gha,scope=main
+//
+// A value with no "=" at all is a registry ref (buildx's shorthand). Fields
+// may be quoted CSV-style when a value contains a comma.
+func ParseCacheSpec(s string) (CacheSpec, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return CacheSpec{}, fmt.Errorf("imagebuild: empty cache spec (want type=registry,ref=REF or similar)")
+	}
+	if !strings.Contains(s, "=") {
+		return CacheSpec{Type: CacheRegistry, Attrs: map[string]string{"ref": s}}, nil
+	}
+	r := csv.NewReader(strings.NewReader(s))
+	r.FieldsPerRecord = -1
+	fields, err := r.Read()
+	if err != nil {
+		return CacheSpec{}, fmt.Errorf("imagebuild: cache spec %q: %w", s, err)
+	}
+	spec := CacheSpec{Attrs: map[string]string{}}
+	for i, f := range fields {
+		k, v, ok := strings.Cut(f, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		if !ok || k == "" {
+			return CacheSpec{}, fmt.Errorf("imagebuild: cache spec %q: field %d %q is not key=value", s, i+1, f)
+		}
+		if k == "type" {
+			spec.Type = strings.TrimSpace(v)
+			continue
+		}
+		if _, dup := spec.Attrs[k]; dup {
+			return CacheSpec{}, fmt.Errorf("imagebuild: cache spec %q: key %q given twice", s, k)
+		}
+		spec.Attrs[k] = v
+	}
+	if spec.Type == "" {
+		return CacheSpec{}, fmt.Errorf("imagebuild: cache spec %q: no type= field (want one of %s)", s, strings.Join(cacheTypes, ", "))
+	}
+	if !slices.Contains(cacheTypes, spec.Type) {
+		return CacheSpec{}, fmt.Errorf("imagebuild: cache spec %q: unknown type %q (want one of %s)", s, spec.Type, strings.Join(cacheTypes, ", "))
+	}
+	if m, ok := spec.Attrs["mode"]; ok && !slices.Contains(CacheModes, m) {
+		return CacheSpec{}, fmt.Errorf("imagebuild: cache spec %q: mode %q (want min or max)", s, m)
+	}
+	return spec, nil
+}
+
+var cacheTypes = []string{CacheRegistry, CacheLocal, CacheAzblob, CacheGHA, CacheInline}
+
+// ValidateCacheImport checks that spec can be used as a cache source.
+func ValidateCacheImport(spec CacheSpec) error {
+	switch spec.Type {
+	case CacheRegistry:
+		if spec.Attrs["ref"] == "" {
+			return fmt.Errorf("imagebuild: cache import %s: registry cache needs ref=", spec)
+		}
+	case CacheLocal:
+		if spec.Attrs["src"] == "" {
+			return fmt.Errorf("imagebuild: cache import %s: local cache needs src=DIR", spec)
+		}
+	case CacheAzblob:
+		if spec.Attrs["account_url"] == "" {
+			return fmt.Errorf("imagebuild: cache import %s: azblob cache needs account_url=", spec)
+		}
+	case CacheGHA:
+	case CacheInline:
+		return fmt.Errorf("imagebuild: cache import %s: inline cache is imported from the image itself: use type=registry,ref=IMAGE", spec)
+	default:
+		return fmt.Errorf("imagebuild: cache import: unknown type %q", spec.Type)
+	}
+	return nil
+}
+
+// ValidateCacheExport checks that spec can be used as a cache destination
+// for an image pushed under imageRefs: a registry cache ref must be set and
+// must differ from every image ref (ErrCacheRefIsImageRef).
+func ValidateCacheExport(spec CacheSpec, imageRefs []string) error {
+	switch spec.Type {
+	case CacheRegistry:
+		ref := spec.Attrs["ref"]
+		if ref == "" {
+			return fmt.Errorf("imagebuild: cache export %s: registry cache needs ref=", spec)
+		}
+		for _, img := range imageRefs {
+			if sameImageRef(ref, img) {
+				return fmt.Errorf("cache export %s vs image %s: %w", spec, img, ErrCacheRefIsImageRef)
+			}
+		}
+	case CacheLocal:
+		if spec.Attrs["dest"] == "" {
+			return fmt.Errorf("imagebuild: cache export %s: local cache needs dest=DIR", spec)
+		}
+	case CacheAzblob:
+		if spec.Attrs["account_url"] == "" {
+			return fmt.Errorf("imagebuild: cache export %s: azblob cache needs account_url=", spec)
+		}
+	case CacheGHA, CacheInline:
+	default:
+		return fmt.Errorf("imagebuild: cache export: unknown type %q", spec.Type)
+	}
+	return nil
+}
+
+// normalizeImageRef puts a reference in the canonical form Docker uses for
+// comparison: docker.io/library/ for bare names, ":latest" when neither a
+// tag nor a digest is given. It does not validate the reference.
+func normalizeImageRef(ref string) string {
+	ref = strings.TrimSpace(ref)
+	name, dgst, _ := strings.Cut(ref, "@")
+	tag := ""
+	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
+		name, tag = name[:i], name[i+1:]
+	}
+	first, rest, hasSlash := strings.Cut(name, "/")
+	domain := ""
+	if hasSlash && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		domain, name = first, rest
+	}
+	if domain == "" || domain == "index.docker.io" {
+		domain = "docker.io"
+	}
+	if domain == "docker.io" && !strings.Contains(name, "/") {
+		name = "library/" + name
+	}
+	out := domain + "/" + strings.ToLower(name)
+	if tag == "" && dgst == "" {
+		tag = "latest"
+	}
+	if tag != "" {
+		out += ":" + tag
+	}
+	if dgst != "" {
+		out += "@" + dgst
+	}
+	return out
+}
+
+func sameImageRef(a, b string) bool {
+	return normalizeImageRef(a) == normalizeImageRef(b)
+}
+
+// BranchCache returns the registry caches for a build on branch: the cache
+// to export (repo:buildcache-BRANCH, mode=max) and the caches to import, the
+// branch's own first, then the default branch's as a fallback so the first
+// build of a new branch starts warm. repo is an image repository without a
+// tag ("registry.example.com/app"). Branch names are turned into valid tags
+// (e.g. "feature/x" → "buildcache-feature-x").
+func BranchCache(repo, branch, defaultBranch string) (from []CacheSpec, to CacheSpec) {
+	tag := func(b string) string { return repo + ":buildcache-" + cacheTagFor(b) }
+	own := tag(branch)
+	from = []CacheSpec{{Type: CacheRegistry, Attrs: map[string]string{"ref": own}}}
+	if defaultBranch != "" && cacheTagFor(defaultBranch) != cacheTagFor(branch) {
+		from = append(from, CacheSpec{Type: CacheRegistry, Attrs: map[string]string{"ref": tag(defaultBranch)}})
+	}
+	to = CacheSpec{Type: CacheRegistry, Attrs: map[string]string{"ref": own, "mode": "max"}}
+	return from, to
+}
+
+// cacheTagFor maps a branch name onto the tag grammar
+// [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} (minus the "buildcache-" prefix).
+func cacheTagFor(branch string) string {
+	var b strings.Builder
+	for _, r := range branch {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '.', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	s := b.String()
+	if s == "" {
+		s = "default"
+	}
+	const max = 128 - len("buildcache-")
+	if len(s) > max {
+		s = s[:max]
+	}
+	return s
+}

@@ -1,0 +1,107 @@
+package imagebuild
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseCacheSpec(t *testing.T) {
+	tests := []struct {
+		in   string
+		want CacheSpec
+		err  string
+	}{
+		{in: "type=registry,ref=reg.example.com/app:buildcache,mode=max",
+			want: CacheSpec{Type: "registry", Attrs: map[string]string{"ref": "reg.example.com/app:buildcache", "mode": "max"}}},
+		{in: "reg.example.com/app:buildcache",
+			want: CacheSpec{Type: "registry", Attrs: map[string]string{"ref": "reg.example.com/app:buildcache"}}},
+		{in: "type=local,dest=/tmp/cache", want: CacheSpec{Type: "local", Attrs: map[string]string{"dest": "/tmp/cache"}}},
+		{in: `type=gha,"scope=a,b"`, want: CacheSpec{Type: "gha", Attrs: map[string]string{"scope": "a,b"}}},
+		{in: "type=inline", want: CacheSpec{Type: "inline", Attrs: map[string]string{}}},
+		{in: "type=azblob,account_url=https://x.blob.core.windows.net,name=main",
+			want: CacheSpec{Type: "azblob", Attrs: map[string]string{"account_url": "https://x.blob.core.windows.net", "name": "main"}}},
+		{in: "", err: "empty cache spec"},
+		{in: "type=s4,ref=x", err: `unknown type "s4"`},
+		{in: "ref=x,mode=max", err: "no type= field"},
+		{in: "type=registry,ref=x,mode=all", err: `mode "all"`},
+		{in: "type=registry,ref", err: `field 2 "ref" is not key=value`},
+		{in: "type=registry,ref=a,ref=b", err: `key "ref" given twice`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseCacheSpec(tt.in)
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			again, err := ParseCacheSpec(got.String())
+			require.NoError(t, err)
+			assert.Equal(t, got, again, "String() round-trips")
+		})
+	}
+}
+
+func TestValidateCacheExportRefusesImageRef(t *testing.T) {
+	cases := []struct {
+		cache, image string
+		same         bool
+	}{
+		{"reg:5000/app:v1", "reg:5000/app:v1", true},
+		{"app", "docker.io/library/app:latest", true},
+		{"library/app:latest", "app", true},
+		{"reg:5000/app:buildcache", "reg:5000/app:v1", false},
+		{"reg:5000/app", "reg:5000/app:latest", true},
+		{"reg:5000/app-cache:v1", "reg:5000/app:v1", false},
+	}
+	for _, c := range cases {
+		spec := CacheSpec{Type: CacheRegistry, Attrs: map[string]string{"ref": c.cache, "mode": "max"}}
+		err := ValidateCacheExport(spec, []string{"other/image:x", c.image})
+		if c.same {
+			assert.True(t, errors.Is(err, ErrCacheRefIsImageRef), "%s vs %s: %v", c.cache, c.image, err)
+		} else {
+			assert.NoError(t, err, "%s vs %s", c.cache, c.image)
+		}
+	}
+	assert.ErrorContains(t, ValidateCacheExport(CacheSpec{Type: CacheLocal, Attrs: map[string]string{}}, nil), "dest=DIR")
+	assert.ErrorContains(t, ValidateCacheImport(CacheSpec{Type: CacheLocal, Attrs: map[string]string{}}), "src=DIR")
+	assert.ErrorContains(t, ValidateCacheImport(CacheSpec{Type: CacheInline}), "inline")
+	assert.ErrorContains(t, ValidateCacheExport(CacheSpec{Type: CacheRegistry, Attrs: map[string]string{}}, nil), "ref=")
+}
+
+func TestBranchCache(t *testing.T) {
+	from, to := BranchCache("reg.example.com/app", "feature/Login#2", "main")
+	require.Len(t, from, 2)
+	assert.Equal(t, "reg.example.com/app:buildcache-feature-Login-2", from[0].Attrs["ref"])
+	assert.Equal(t, "reg.example.com/app:buildcache-main", from[1].Attrs["ref"])
+	assert.Equal(t, "reg.example.com/app:buildcache-feature-Login-2", to.Attrs["ref"])
+	assert.Equal(t, "max", to.Attrs["mode"])
+
+	from, _ = BranchCache("reg.example.com/app", "main", "main")
+	assert.Len(t, from, 1, "no fallback to itself")
+}
+
+func FuzzParseCacheSpec(f *testing.F) {
+	for _, s := range []string{"type=registry,ref=r/a:c,mode=max", "r/a:c", `type=gha,"scope=a,b"`, "type=local,src=/x", "=,=", `"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		spec, err := ParseCacheSpec(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseCacheSpec(spec.String())
+		if err != nil {
+			t.Fatalf("String() of %q = %q does not parse: %v", s, spec.String(), err)
+		}
+		if again.Type != spec.Type || len(again.Attrs) != len(spec.Attrs) {
+			t.Fatalf("round trip of %q: %v != %v", s, again, spec)
+		}
+		_ = ValidateCacheImport(spec)
+		_ = ValidateCacheExport(spec, []string{s})
+	})
+}

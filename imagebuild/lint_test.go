@@ -1,0 +1,306 @@
+package imagebuild
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func lintString(t *testing.T, df string, cfg LintConfig) *Analysis {
+	t.Helper()
+	if cfg.Now.IsZero() {
+		cfg.Now = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	a, err := Lint(context.Background(), []byte(df), cfg)
+	require.NoError(t, err)
+	return a
+}
+
+func lintRules(a *Analysis) []string {
+	var out []string
+	for _, d := range a.Diagnostics {
+		out = append(out, fmt.Sprintf("%s@%d", d.Rule, d.Line))
+	}
+	return out
+}
+
+func TestLintSuppression(t *testing.T) {
+	df := `# check=skip=DK104,JSONArgsRecommended
+FROM python:3.12.8-slim
+# deploykit:ignore DK107 the platform maps this name to a uid
+USER app
+CMD gunicorn mysite.wsgi
+`
+	a := lintString(t, df, LintConfig{})
+	rules := lintRules(a)
+	assert.NotContains(t, rules, "DK104@2", "skipped by # check=skip")
+	assert.NotContains(t, rules, "DK107@4", "ignored by deploykit:ignore")
+	assert.NotContains(t, rules, "JSONArgsRecommended@5", "BuildKit rule skipped by # check=skip")
+	assert.Contains(t, rules, "DK110@5")
+
+	// Without the directives both fire.
+	b := lintString(t, strings.NewReplacer("# check=skip=DK104,JSONArgsRecommended\n", "", "# deploykit:ignore DK107 the platform maps this name to a uid\n", "").Replace(df), LintConfig{})
+	assert.Contains(t, lintRules(b), "DK104@1")
+	assert.Contains(t, lintRules(b), "DK107@2")
+	assert.Contains(t, lintRules(b), "JSONArgsRecommended@3")
+
+	// "# check=error=true" makes BuildKit's findings errors.
+	e := lintString(t, "# check=error=true\nFROM python:3.12.8 as x\n", LintConfig{})
+	require.Contains(t, lintRules(e), "FromAsCasing@2")
+	for _, d := range e.Diagnostics {
+		if d.Rule == "FromAsCasing" {
+			assert.Equal(t, SeverityError, d.Severity)
+		}
+	}
+
+	// LintConfig.Skip and severity overrides.
+	c := lintString(t, df, LintConfig{Skip: []string{"DK110"}, Severity: map[string]Severity{"DK111": SeverityError}})
+	assert.NotContains(t, lintRules(c), "DK110@5")
+	for _, d := range c.Diagnostics {
+		if d.Rule == "DK111" {
+			assert.Equal(t, SeverityError, d.Severity)
+		}
+	}
+}
+
+func TestLintNoFalseUndefinedVar(t *testing.T) {
+	// PATH and PYTHON_VERSION come from the offline resolver's image config.
+	a := lintString(t, "FROM python:3.12.8-slim\nENV PATH=\"/opt/venv/bin:$PATH\" V=$PYTHON_VERSION\nRUN echo $NOPE\n", LintConfig{})
+	var undefined []string
+	for _, d := range a.Diagnostics {
+		if d.Rule == "UndefinedVar" {
+			undefined = append(undefined, d.Message)
+		}
+	}
+	require.Len(t, undefined, 0, "RUN $NOPE is a shell variable, BuildKit does not check it")
+	b := lintString(t, "FROM python:3.12.8-slim\nENV X=$NOPE\n", LintConfig{})
+	assert.Contains(t, lintRules(b), "UndefinedVar@2")
+}
+
+func TestLintRules(t *testing.T) {
+	cases := []struct {
+		name, df string
+		want     []string // rule@line that must be reported
+		not      []string // rule@line that must not be
+	}{
+		{"cache busting order", "FROM python:3.12.8\nWORKDIR /app\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n",
+			[]string{"DK112@4"}, []string{"DK103@4"}},
+		{"manifests first is fine", "FROM python:3.12.8\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n",
+			nil, []string{"DK112@4", "DK103@4"}},
+		{"uv pip list is cheap", "FROM python:3.12.8\nCOPY . .\nRUN uv pip list\n", nil, []string{"DK112@3", "DK103@3"}},
+		{"uv without cache", "FROM python:3.12.8\nRUN uv sync --locked\n", []string{"DK103@2"}, nil},
+		{"uv no-cache", "FROM python:3.12.8\nRUN uv sync --locked --no-cache\n", nil, []string{"DK103@2"}},
+		{"custom pip cache dir mounted", "FROM python:3.12.8\nENV PIP_CACHE_DIR=/cache/pip\nRUN --mount=type=cache,target=/cache pip install -r r.txt\n", nil, []string{"DK103@3"}},
+		{"custom pip cache dir not mounted", "FROM python:3.12.8\nENV PIP_CACHE_DIR=/cache/pip\nRUN --mount=type=cache,target=/tmp/x pip install -r r.txt\n", []string{"DK103@3"}, nil},
+		{"apt lists kept", "FROM debian:12.8\nRUN apt-get update && apt-get install -y curl=7.88.1-10\n", []string{"DK103@2", "DK119@2"}, []string{"DK116@2"}},
+		{"apt no recommends", "FROM debian:12.8\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n", []string{"DK116@2"}, []string{"DK103@2", "DK119@2"}},
+		{"root user", "FROM python:3.12.8\nUSER root\nCMD [\"python\"]\n", []string{"DK107@2"}, nil},
+		{"numeric user", "FROM python:3.12.8\nUSER 10001:10001\nCMD [\"python\"]\n", nil, []string{"DK107@2", "DK107@1"}},
+		{"no user", "FROM python:3.12.8\nCMD [\"python\"]\n", []string{"DK107@1"}, nil},
+		{"different python minors", "FROM python:3.11.9 AS b\nRUN python -m venv /opt/venv\nFROM python:3.12.8\nCOPY --from=b /opt/venv /opt/venv\n",
+			[]string{"DK105@3"}, nil},
+		{"shared ARG base", "ARG B=python:3.12-slim\nFROM ${B} AS b\nRUN python -m venv /opt/venv\nFROM ${B}\nCOPY --from=b /opt/venv /opt/venv\n",
+			[]string{"DK104@2", "DK104@4"}, []string{"DK105@4"}},
+		{"chown of an empty dir", "FROM python:3.12.8\nRUN mkdir /data && chown -R 10001 /data\n", nil, []string{"DK102@2"}},
+		{"chown over a copy", "FROM python:3.12.8\nCOPY src/ /srv/\nRUN chmod -R g+w /srv\n", []string{"DK102@3"}, nil},
+		{"django settings env", "FROM python:3.12.8\nENV DJANGO_SETTINGS_MODULE=2fast.settings\n", []string{"DK109@2"}, nil},
+		{"python -m module", "FROM python:3.12.8\nCMD python -m my-app\n", []string{"DK109@2"}, nil},
+		{"secret mount ok", "FROM python:3.12.8\nRUN --mount=type=secret,id=k,env=DJANGO_SECRET_KEY python manage.py collectstatic --noinput\n", nil, []string{"DK108@2"}},
+		{"unused stage", "FROM python:3.12.8 AS old\nFROM python:3.12.8 AS new\n", []string{"DK117@1"}, nil},
+		{"eol python", "FROM python:3.8-slim\n", []string{"DK106@1"}, nil},
+		{"secret in ARG (BuildKit)", "FROM python:3.12.8\nARG DJANGO_SECRET_KEY\nENV AWS_SECRET_ACCESS_KEY=x\n", []string{"SecretsUsedInArgOrEnv@2", "SecretsUsedInArgOrEnv@3"}, nil},
+		{"context merge into stage output dir", "FROM python:3.12.8 AS b\nFROM python:3.12.8\nCOPY --from=b /app /app\nCOPY . /app\n", nil, []string{"DK101@4"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := lintString(t, tc.df, LintConfig{})
+			got := lintRules(a)
+			for _, w := range tc.want {
+				assert.Contains(t, got, w)
+			}
+			for _, n := range tc.not {
+				assert.NotContains(t, got, n)
+			}
+		})
+	}
+}
+
+func TestLintPoetrySkew(t *testing.T) {
+	lock := func(by, version string) *ContextIndex {
+		return &ContextIndex{HasDockerIgnore: true, Files: []ContextFile{{Path: "poetry.lock", Size: 10}},
+			Manifests: map[string][]byte{"poetry.lock": []byte("# This file is automatically @generated by Poetry " + by + " and should not be changed by hand.\n[metadata]\nlock-version = \"" + version + "\"\n")}}
+	}
+	cases := []struct {
+		pip, by, lockVersion string
+		want                 Severity // "" = no finding
+	}{
+		{"poetry==1.7.1", "1.7.1", "2.0", ""},
+		{"poetry==1.2.2", "1.7.1", "2.0", SeverityError},   // 1.2 reads only lock 1.x
+		{"poetry==1.8.3", "2.1.1", "2.1", SeverityWarning}, // predates lock-version 2.1
+		{"poetry==2.1.3", "2.1.1", "2.1", ""},
+		{"poetry", "2.1.1", "2.1", SeverityWarning}, // unpinned
+	}
+	for _, tc := range cases {
+		t.Run(tc.pip+"/"+tc.lockVersion, func(t *testing.T) {
+			a := lintString(t, "FROM python:3.12.8\nRUN pip install --no-cache-dir "+tc.pip+"\n", LintConfig{Context: lock(tc.by, tc.lockVersion)})
+			var got Severity
+			for _, d := range a.Diagnostics {
+				if d.Rule == RulePoetryVersionSkew {
+					got = d.Severity
+					assert.Equal(t, 2, d.Line)
+				}
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestLintErrors(t *testing.T) {
+	cases := map[string]struct {
+		df        string
+		line, col int
+	}{
+		"no FROM":           {"# nothing\n", 1, 1},
+		"unknown flag":      {"FROM alpine\nCOPY --bogus=1 a b\n", 2, 1},
+		"bad mount":         {"FROM alpine\nRUN --mount=type=nope ls\n", 2, 1},
+		"instruction first": {"RUN ls\n", 1, 1},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Lint(context.Background(), []byte(tc.df), LintConfig{File: "x/Dockerfile"})
+			require.Error(t, err)
+			var le *LintError
+			require.True(t, errors.As(err, &le), "%T %v", err, err)
+			assert.Equal(t, "x/Dockerfile", le.File)
+			assert.Equal(t, tc.line, le.Line, err.Error())
+			assert.Equal(t, tc.col, le.Column, err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprintf("x/Dockerfile:%d", tc.line)), err.Error())
+		})
+	}
+	_, err := Lint(context.Background(), []byte("FROM alpine AS a\n"), LintConfig{Target: "b"})
+	require.Error(t, err)
+}
+
+func TestContextFromDir(t *testing.T) {
+	dir := t.TempDir()
+	lintWriteTree(t, dir, map[string]string{
+		".dockerignore":         "# comment\n.git\n**/__pycache__\n*.log\n!keep.log\nnode_modules\n",
+		"app.py":                "print()\n",
+		"keep.log":              "kept",
+		"drop.log":              "dropped",
+		".git/HEAD":             "x",
+		"pkg/__pycache__/a.pyc": "x",
+		"pkg/mod.py":            "x = 1\n",
+		"node_modules/a/b.js":   "x",
+		"poetry.lock":           "[metadata]\n",
+	})
+	idx, err := ContextFromDir(context.Background(), dir)
+	require.NoError(t, err)
+	var paths []string
+	for _, f := range idx.Files {
+		paths = append(paths, f.Path)
+	}
+	assert.Equal(t, []string{".dockerignore", "app.py", "keep.log", "pkg/mod.py", "poetry.lock"}, paths)
+	assert.True(t, idx.HasDockerIgnore)
+	assert.Equal(t, 4, idx.Ignored) // .git/HEAD (under an excluded dir with exceptions present), a.pyc, drop.log, b.js
+	assert.Contains(t, idx.Manifests, "poetry.lock")
+	assert.Equal(t, []ContextFile{{Path: "pkg/mod.py", Size: 6}}, idx.Under("pkg"))
+	assert.Len(t, idx.Match("*.py"), 1)
+	assert.Len(t, idx.Match("pkg"), 1)
+
+	_, err = ContextFromDir(context.Background(), filepath.Join(dir, "missing"))
+	require.ErrorIs(t, err, ErrContext)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "file"), nil, 0o644))
+	_, err = ContextFromDir(context.Background(), filepath.Join(dir, "file"))
+	require.ErrorIs(t, err, ErrContext)
+}
+
+func TestGraph(t *testing.T) {
+	a := lintString(t, `FROM python:3.12.8 AS base
+FROM node:22.11 AS assets
+FROM base AS deps
+RUN --mount=type=bind,from=assets,target=/x true
+FROM base AS test
+FROM base AS final
+COPY --from=deps /opt/venv /opt/venv
+COPY --from=1 /x /x
+`, LintConfig{})
+	g := a.Graph
+	require.Len(t, g.Stages, 5)
+	idx, ok := g.StageIndex("DEPS")
+	require.True(t, ok)
+	assert.Equal(t, 2, idx)
+	assert.Equal(t, 0, g.Stages[2].BaseStage)
+	// final: FROM base, COPY --from=deps, COPY --from=1 (assets);
+	// deps: FROM base, RUN --mount=from=assets.
+	assert.Equal(t, []int{0, 1, 2, 4}, g.Needs(4))
+	assert.Equal(t, [][]int{{0, 1}, {2}, {4}}, g.Levels(4))
+	assert.Equal(t, []int{3}, g.Unused(4))
+	assert.Equal(t, 0, g.RootImage(4))
+	assert.Contains(t, lintRules(a), "DK117@5")
+}
+
+func TestSplitShell(t *testing.T) {
+	cmds := splitShell(`A=1 pip install "poetry==1.7.1" && cd /x; echo 'a && b' > /dev/null 2>&1 | tee x || sudo chown -R u:g /app`)
+	var got [][]string
+	for _, c := range cmds {
+		got = append(got, c.words)
+	}
+	assert.Equal(t, [][]string{{"pip", "install", "poetry==1.7.1"}, {"cd", "/x"}, {"echo", "a && b"}, {"tee", "x"}, {"chown", "-R", "u:g", "/app"}}, got)
+	assert.Equal(t, "1", cmds[0].env["A"])
+}
+
+func TestFileClassification(t *testing.T) {
+	for p, want := range map[string]string{
+		".env": ".env", "config/.env.production": "config/.env.production", ".git/objects/ab/cd": ".git",
+		"sub/.git/HEAD": "sub/.git", "keys/server.pem": "keys/server.pem", "db.sqlite3": "db.sqlite3",
+		".aws/credentials": ".aws", ".env.example": "", "app/envelope.py": "", "git/x": "",
+	} {
+		g, _, _, ok := sensitiveFile(p)
+		assert.Equal(t, want != "", ok, p)
+		assert.Equal(t, want, g, p)
+	}
+	for p, want := range map[string]string{
+		"a/__pycache__/x.pyc": "__pycache__", "x.pyc": "*.pyc", "node_modules/a/b.js": "node_modules",
+		"web/node_modules/a.js": "web/node_modules", ".venv/bin/python": ".venv", "logs/app.log": "*.log",
+		"app/views.py": "", "venvironment/x.py": "",
+	} {
+		g, ok := volatileFile(p)
+		assert.Equal(t, want != "", ok, p)
+		assert.Equal(t, want, g, p)
+	}
+}
+
+func TestLintContextOverwrite(t *testing.T) {
+	df := "FROM python:3.12.8 AS b\nRUN python -m venv /app/.venv\nFROM python:3.12.8\nCOPY --from=b /app/.venv /app/.venv\nWORKDIR /app\nCOPY . .\n"
+	withVenv := &ContextIndex{HasDockerIgnore: true, Files: []ContextFile{{Path: ".venv/bin/python", Size: 10}, {Path: "app.py", Size: 5}}}
+	noVenv := &ContextIndex{HasDockerIgnore: true, Files: []ContextFile{{Path: "app.py", Size: 5}}}
+
+	got := lintString(t, df, LintConfig{Context: withVenv})
+	assert.Contains(t, lintRules(got), "DK101@6")
+	for _, d := range got.Diagnostics {
+		if d.Rule == RuleContextOverwritesStagePath {
+			assert.Equal(t, SeverityError, d.Severity)
+		}
+		assert.NotEqual(t, RuleVolatileFileCopied, d.Rule, "the .venv is reported once, by DK101")
+	}
+	assert.NotContains(t, lintRules(lintString(t, df, LintConfig{Context: noVenv})), "DK101@6", ".venv absent or ignored")
+	unknown := lintString(t, df, LintConfig{})
+	for _, d := range unknown.Diagnostics {
+		if d.Rule == RuleContextOverwritesStagePath {
+			assert.Equal(t, SeverityWarning, d.Severity, "without a context it can only warn")
+		}
+	}
+	assert.Contains(t, lintRules(unknown), "DK101@6")
+	// A venv outside the copy destination is safe.
+	safe := strings.ReplaceAll(df, "/app/.venv", "/opt/venv")
+	assert.NotContains(t, lintRules(lintString(t, safe, LintConfig{Context: withVenv})), "DK101@6")
+}

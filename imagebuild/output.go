@@ -1,0 +1,84 @@
+package imagebuild
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/deploykit/deploykit/internal/report"
+)
+
+// DiagnosticFormat names an output format for diagnostics.
+type DiagnosticFormat string
+
+// The output formats WriteDiagnostics knows.
+const (
+	// DiagnosticText is "file:line:col: severity: message [rule]" with an
+	// indented fix line.
+	DiagnosticText DiagnosticFormat = "text"
+	// DiagnosticJSON is {"findings":[Diagnostic...]}; see the package docs
+	// for the schema.
+	DiagnosticJSON DiagnosticFormat = "json"
+	// DiagnosticSARIF is SARIF 2.1.0, with deploykit's rule catalogue and
+	// the BuildKit checks that fired as rules.
+	DiagnosticSARIF DiagnosticFormat = "sarif"
+	// DiagnosticGitHub is GitHub Actions workflow commands (annotations).
+	DiagnosticGitHub DiagnosticFormat = "github"
+)
+
+// DiagnosticsJSON is the stable JSON document of a lint run.
+type DiagnosticsJSON struct {
+	Findings []Diagnostic `json:"findings"`
+}
+
+// WriteDiagnostics renders diagnostics in the given format.
+func WriteDiagnostics(w io.Writer, format DiagnosticFormat, diags []Diagnostic) error {
+	switch format {
+	case DiagnosticText, "":
+		return report.WriteText(w, toResults(diags))
+	case DiagnosticGitHub:
+		return report.WriteGitHub(w, toResults(diags))
+	case DiagnosticJSON:
+		doc := DiagnosticsJSON{Findings: diags}
+		if doc.Findings == nil {
+			doc.Findings = []Diagnostic{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(doc)
+	case DiagnosticSARIF:
+		return report.WriteSARIF(w, report.Tool{
+			Name:           "deploykit-dockerfile",
+			InformationURI: "https://github.com/deploykit/deploykit/tree/main/imagebuild",
+		}, sarifRules(diags), toResults(diags))
+	}
+	return fmt.Errorf("imagebuild: unknown diagnostic format %q (want text, json, sarif or github)", format)
+}
+
+func toResults(diags []Diagnostic) []report.Result {
+	out := make([]report.Result, len(diags))
+	for i, d := range diags {
+		out[i] = report.Result{Rule: d.Rule, Severity: report.Severity(d.Severity), File: d.File,
+			Line: d.Line, Column: d.Column, Message: d.Message, Fix: d.Fix}
+	}
+	return out
+}
+
+// sarifRules is deploykit's catalogue plus the BuildKit checks that fired.
+func sarifRules(diags []Diagnostic) []report.Rule {
+	var out []report.Rule
+	for _, r := range Rules() {
+		out = append(out, report.Rule{ID: r.ID, Name: r.Name, Summary: r.Summary,
+			Help: r.Why + " " + r.Alternative, HelpURI: r.HelpURI(), Severity: report.Severity(r.Severity)})
+	}
+	seen := map[string]bool{}
+	for _, d := range diags {
+		if _, ok := RuleByID(d.Rule); ok || seen[d.Rule] {
+			continue
+		}
+		seen[d.Rule] = true
+		out = append(out, report.Rule{ID: d.Rule, Name: d.Rule, Summary: "BuildKit check " + d.Rule,
+			HelpURI: "https://docs.docker.com/reference/build-checks/", Severity: report.SeverityWarning})
+	}
+	return out
+}

@@ -1,0 +1,2 @@
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -1,0 +1,1 @@
+STATIC_ROOT = "/app/staticfiles"
