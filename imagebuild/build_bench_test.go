@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,11 +26,13 @@ func BenchmarkOrchestrationOverhead(b *testing.B) {
 	addr := testenv.BuildKit(b)
 	buildctl := os.Getenv(EnvBuildctl)
 	if buildctl == "" {
-		p, err := exec.LookPath("buildctl")
+		// The buildctl pinned by go.mod's tool directive: same version
+		// as the buildkitd of the harness.
+		out, err := exec.Command("go", "tool", "-n", "buildctl").Output()
 		if err != nil {
-			b.Skipf("no buildctl: set %s or put buildctl on PATH", EnvBuildctl)
+			b.Skipf("no buildctl: set %s or make `go tool -n buildctl` work: %v", EnvBuildctl, err)
 		}
-		buildctl = p
+		buildctl = strings.TrimSpace(string(out))
 	}
 	base := testBase(b)
 	bld := testBuilder(b)
