@@ -120,3 +120,28 @@ func TestExtractInterruptedLeavesNoPartialFile(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(dst, "f"))
 	assert.Equal(t, "old", string(b))
 }
+
+// FuzzExtractArchive feeds arbitrary bytes (and mutated archives) to the
+// extractor: it must not panic and must never write beside the target.
+func FuzzExtractArchive(f *testing.F) {
+	var ok bytes.Buffer
+	zw, _ := zstd.NewWriter(&ok)
+	tw := tar.NewWriter(zw)
+	_ = tw.WriteHeader(&tar.Header{Name: "a/b", Mode: 0o644, Size: 1, Typeflag: tar.TypeReg})
+	_, _ = tw.Write([]byte("x"))
+	_ = tw.WriteHeader(&tar.Header{Name: "l", Linkname: "a/b", Typeflag: tar.TypeSymlink})
+	_ = tw.Close()
+	_ = zw.Close()
+	f.Add(ok.Bytes())
+	f.Add([]byte{})
+	f.Add([]byte("not zstd"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parent := t.TempDir()
+		dst := filepath.Join(parent, "dst")
+		_ = ExtractArchive(context.Background(), bytes.NewReader(data), dst, ArchiveOptions{})
+		left, _ := os.ReadDir(parent)
+		if len(left) != 1 {
+			t.Fatalf("extraction wrote beside the target: %v", left)
+		}
+	})
+}

@@ -41,6 +41,16 @@
 // [AzureBlobStore]; both write atomically, so concurrent saves of one key
 // never corrupt it.
 //
+// # Docker layer caches
+//
+// [LayerCacheRefs] names registry and gha layer-cache refs per branch with
+// a fallback to the default branch, for BuildKit --cache-from/--cache-to.
+//
+// # Benchmarks
+//
+// [GenerateWorkspace] builds a synthetic Python workspace (vendored
+// node_modules, .venv, .git) of any size for benchmarks; see README.md.
+//
 // The package targets Linux and macOS, like the runner semantics it
 // reproduces.
 package cache

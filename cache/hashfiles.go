@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 // FollowSymbolicLinksOption is the only option hashFiles accepts, and only
@@ -43,6 +44,7 @@ type HashFilesError struct {
 	Err error
 }
 
+// Error implements error.
 func (e *HashFilesError) Error() string {
 	if e.Path == "" {
 		return fmt.Sprintf("hashFiles: %s: %v", e.Op, e.Err)
@@ -420,24 +422,39 @@ func (h *hashRun) walk(raw string, segs []string, level int, typ fs.FileMode, na
 			return &HashFilesError{Op: "readdir", Path: raw, Err: err}
 		}
 		clean := isCleanAbs(raw)
+		// One segment slice per directory, its last element set per entry
+		// (nothing keeps it beyond the entry's own walk).
+		var shared []string
+		if clean {
+			if isRoot {
+				shared = []string{"", ""}
+			} else {
+				shared = make([]string, len(segs)+1)
+				copy(shared, segs)
+			}
+		}
 		for _, e := range entries {
-			var child string
-			var childSegs []string
 			if clean {
+				shared[len(shared)-1] = e.name
+				// A regular file the patterns do not select needs no
+				// stat and no path: skip it here (what walk would do).
+				if e.typ == 0 && utf8.ValidString(e.name) {
+					if h.set.match(shared, false, &h.buf)&matchFile == 0 {
+						h.visited.Add(1)
+						continue
+					}
+				}
+				child := raw + "/" + e.name
 				if isRoot {
 					child = "/" + e.name
-				} else {
-					child = raw + "/" + e.name
 				}
-				childSegs = append(segs[:len(segs):len(segs)], e.name)
-				if isRoot {
-					childSegs = []string{"", e.name}
+				if err := h.walk(child, shared, level+1, e.typ, e.name, real); err != nil {
+					return err
 				}
-			} else {
-				child = filepath.Join(raw, e.name)
-				childSegs = splitSlashes(child)
+				continue
 			}
-			if err := h.walk(child, childSegs, level+1, e.typ, e.name, real); err != nil {
+			child := filepath.Join(raw, e.name)
+			if err := h.walk(child, splitSlashes(child), level+1, e.typ, e.name, real); err != nil {
 				return err
 			}
 		}

@@ -415,3 +415,13 @@ func TestHashFilesCancelled(t *testing.T) {
 	_, err := HashFiles(ctx, ws, []string{"**"}, HashOptions{})
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+func TestPatternErrorNamesLine(t *testing.T) {
+	ws := tree(t, nil)
+	_, err := hashArgs(t, ws, "a", "# comment\nb/../c")
+	var pe *PatternError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 3, pe.Line)
+	assert.Equal(t, "b/../c", pe.Pattern)
+	assert.Contains(t, err.Error(), "line 3")
+}

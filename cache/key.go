@@ -18,6 +18,7 @@ type TemplateError struct {
 	Err error
 }
 
+// Error implements error.
 func (e *TemplateError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("key template column %d: %s: %v", e.Column, e.Msg, e.Err)

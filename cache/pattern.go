@@ -18,13 +18,20 @@ const (
 // PatternError reports a hashFiles pattern the runner rejects; the whole
 // hashFiles call then fails.
 type PatternError struct {
+	// Line is the 1-based line of the pattern in the joined pattern text
+	// (arguments joined with newlines), 0 when unknown.
+	Line int
 	// Pattern is the offending line, after trimming.
 	Pattern string
 	// Reason says what is wrong.
 	Reason string
 }
 
+// Error implements error.
 func (e *PatternError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: invalid pattern %q: %s", e.Line, e.Pattern, e.Reason)
+	}
 	return fmt.Sprintf("invalid pattern %q: %s", e.Pattern, e.Reason)
 }
 
@@ -43,16 +50,16 @@ type globPattern struct {
 
 // splitLines splits the joined pattern text into trimmed pattern lines,
 // dropping empty lines and comments, as @actions/glob does on Linux.
-func splitLines(text string) []string {
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
+func splitLines(text string) (lines []string, numbers []int) {
+	for i, line := range strings.Split(text, "\n") {
 		line = jsTrim(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		out = append(out, line)
+		lines = append(lines, line)
+		numbers = append(numbers, i+1)
 	}
-	return out
+	return lines, numbers
 }
 
 // normalizeSeparators collapses runs of '/'.
@@ -374,18 +381,25 @@ type patternSet struct {
 // implicit descendants.
 func compilePatterns(text, cwd, home string) (*patternSet, error) {
 	set := &patternSet{}
-	for _, line := range splitLines(text) {
+	lines, numbers := splitLines(text)
+	for i, line := range lines {
 		p, err := compilePattern(line, cwd, home)
 		if err != nil {
+			if pe, ok := err.(*PatternError); ok {
+				pe.Line = numbers[i]
+			}
 			return nil, err
 		}
 		set.patterns = append(set.patterns, p)
 	}
 	var all []*globPattern
-	for _, p := range set.patterns {
+	for i, p := range set.patterns {
 		all = append(all, p)
 		imp, err := p.implicitDescendants()
 		if err != nil {
+			if pe, ok := err.(*PatternError); ok {
+				pe.Line = numbers[i]
+			}
 			return nil, err
 		}
 		if imp != nil {

@@ -159,3 +159,24 @@ func FuzzPattern(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSegmentFastPath checks the "prefix*suffix" shortcut against the
+// general matcher.
+func FuzzSegmentFastPath(f *testing.F) {
+	for _, s := range [][2]string{{"*.py", "a.py"}, {"test_*", "test_x"}, {"a*b", "ab"}, {"*\u2028", "\u2028"}, {"*😀", "x😀"}, {"*", "\n"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, pat, name string) {
+		if strings.Contains(pat, "/") || strings.Contains(name, "/") || !utf8.ValidString(pat) || !utf8.ValidString(name) {
+			return
+		}
+		m := compileSegment(pat)
+		if !m.fast {
+			return
+		}
+		slow := m
+		slow.fast = false
+		var b1, b2 []uint16
+		assert.Equal(t, slow.match(name, &b1), m.match(name, &b2), "pattern %q name %q", pat, name)
+	})
+}

@@ -32,6 +32,7 @@ type KeyError struct {
 	Reason string
 }
 
+// Error implements error.
 func (e *KeyError) Error() string {
 	return fmt.Sprintf("key validation error: %q %s", e.Key, e.Reason)
 }
@@ -148,6 +149,7 @@ const (
 	RestoreKeyMatch
 )
 
+// String names the match type.
 func (m MatchType) String() string {
 	return [...]string{"none", "exact", "prefix", "restore-key"}[m]
 }

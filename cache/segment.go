@@ -1,5 +1,7 @@
 package cache
 
+import "strings"
+
 // This file reproduces how minimatch 3 (as bundled by the GitHub runner's
 // hashFiles, with the options dot, nobrace, noext, nonegate, nocomment)
 // turns one path segment of a pattern into something that matches one path
@@ -50,6 +52,10 @@ type segMatcher struct {
 	toks     []token
 	noDotSeg bool // refuse the segments "." and ".."
 	never    bool // the regular expression would not compile: matches nothing
+	// fast is set for the common shape "prefix*suffix" (one star, literals
+	// around it), matched without the general simulation.
+	fast             bool
+	fastPre, fastSuf string
 }
 
 // reSpecials are the characters minimatch escapes in a regular expression.
@@ -95,7 +101,36 @@ func compileSegment(seg string) segMatcher {
 	if len(out.toks) > 0 {
 		m.toks = append([]token{{kind: tokAssertNext}}, out.toks...)
 	}
+	m.fast, m.fastPre, m.fastSuf = simpleStar(out.toks)
 	return m
+}
+
+// simpleStar recognises literal* STAR literal* token lists.
+func simpleStar(toks []token) (ok bool, pre, suf string) {
+	star := -1
+	for i, t := range toks {
+		switch t.kind {
+		case tokLit:
+		case tokStar:
+			if star >= 0 {
+				return false, "", ""
+			}
+			star = i
+		default:
+			return false, "", ""
+		}
+	}
+	if star < 0 {
+		return false, "", ""
+	}
+	u := func(ts []token) string {
+		b := make([]uint16, len(ts))
+		for i, t := range ts {
+			b[i] = t.u
+		}
+		return fromUnits(b)
+	}
+	return true, u(toks[:star]), u(toks[star+1:])
 }
 
 // globUnescape is minimatch's s.replace(/\\(.)/g, '$1').
@@ -325,6 +360,13 @@ func (m *segMatcher) match(s string, buf *[]uint16) bool {
 	}
 	if m.noDotSeg && (s == "." || s == "..") {
 		return false
+	}
+	if m.fast {
+		// (?=.): a first unit that is not a line terminator.
+		if s == "" || s[0] == '\n' || s[0] == '\r' || strings.HasPrefix(s, "\u2028") || strings.HasPrefix(s, "\u2029") {
+			return false
+		}
+		return len(s) >= len(m.fastPre)+len(m.fastSuf) && strings.HasPrefix(s, m.fastPre) && strings.HasSuffix(s, m.fastSuf)
 	}
 	u := units(s, (*buf)[:0])
 	*buf = u

@@ -101,7 +101,8 @@ func (d *DirStore) Save(ctx context.Context, e Entry, r io.Reader) (Entry, error
 	}
 	id := entryID(e)
 	final := filepath.Join(d.Dir, id+".tzst")
-	if _, err := os.Lstat(final); err == nil {
+	metaPath := filepath.Join(d.Dir, id+".json")
+	if _, err := os.Lstat(final); err == nil && !d.removeOrphan(final, metaPath) {
 		return Entry{}, fmt.Errorf("dir store %q: %w", e.Key, ErrEntryExists)
 	}
 	f, err := os.CreateTemp(d.Dir, ".save-"+id[:12]+"-*")
@@ -125,18 +126,40 @@ func (d *DirStore) Save(ctx context.Context, e Entry, r io.Reader) (Entry, error
 	meta, _ := json.Marshal(e)
 	// Claim the name (hard links never replace), then write the metadata
 	// atomically: List only shows entries that have both.
-	metaPath := filepath.Join(d.Dir, id+".json")
 	if err := os.Link(tmp, final); err != nil {
-		if errors.Is(err, fs.ErrExist) {
+		if !errors.Is(err, fs.ErrExist) {
+			return Entry{}, fmt.Errorf("dir store: %w", err)
+		}
+		if !d.removeOrphan(final, metaPath) {
 			return Entry{}, fmt.Errorf("dir store %q: %w", e.Key, ErrEntryExists)
 		}
-		return Entry{}, fmt.Errorf("dir store: %w", err)
+		if err := os.Link(tmp, final); err != nil {
+			return Entry{}, fmt.Errorf("dir store %q: %w", e.Key, ErrEntryExists)
+		}
 	}
 	if err := writeFileAtomic(metaPath, meta, 0o644); err != nil {
 		os.Remove(final)
 		return Entry{}, fmt.Errorf("dir store: %w", err)
 	}
 	return e, nil
+}
+
+// orphanAge is how long an archive without metadata may exist before a
+// save treats it as left over from a crashed save (between claiming the
+// name and writing the metadata, which takes microseconds).
+const orphanAge = time.Minute
+
+// removeOrphan removes an archive that has had no metadata for orphanAge
+// and reports whether it did.
+func (d *DirStore) removeOrphan(final, metaPath string) bool {
+	if _, err := os.Stat(metaPath); err == nil {
+		return false
+	}
+	st, err := os.Stat(final)
+	if err != nil || time.Since(st.ModTime()) < orphanAge {
+		return false
+	}
+	return os.Remove(final) == nil
 }
 
 // Open implements Store.

@@ -155,3 +155,23 @@ func testStore(t *testing.T, s Store) {
 	assert.ErrorIs(t, err, ErrEntryNotFound)
 	assert.ErrorIs(t, s.Delete(ctx, race), ErrEntryNotFound)
 }
+
+func TestDirStoreRecoversOrphanedArchive(t *testing.T) {
+	ctx := context.Background()
+	s := &DirStore{Dir: t.TempDir()}
+	e := Entry{Key: "k", Version: "v", Scope: "refs/heads/main"}
+	// A crash after claiming the name but before writing the metadata.
+	final := filepath.Join(s.Dir, entryID(e)+".tzst")
+	require.NoError(t, os.WriteFile(final, []byte("partial"), 0o644))
+	_, err := s.Save(ctx, e, strings.NewReader("new"))
+	require.ErrorIs(t, err, ErrEntryExists, "a fresh claim is respected")
+	old := time.Now().Add(-2 * orphanAge)
+	require.NoError(t, os.Chtimes(final, old, old))
+	_, err = s.Save(ctx, e, strings.NewReader("new"))
+	require.NoError(t, err)
+	rc, err := s.Open(ctx, e)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(rc)
+	rc.Close()
+	assert.Equal(t, "new", string(b))
+}

@@ -42,7 +42,10 @@ const usage = `usage:
 
 type multiFlag []string
 
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+// String implements flag.Value.
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+
+// Set implements flag.Value.
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // run is the whole program; it returns the exit code.

@@ -7,7 +7,11 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/deploykit/deploykit/cache"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -105,4 +109,20 @@ func TestUsage(t *testing.T) {
 	assert.Equal(t, 2, code)
 	_, _, code = runCLI(t, nil, "bogus")
 	assert.Equal(t, 2, code)
+}
+
+func TestProgressOnlyAfterTwoSecondsOnATerminal(t *testing.T) {
+	var buf bytes.Buffer
+	p := &progress{w: &buf, tty: true}
+	p.update(cache.HashProgress{Elapsed: time.Second, Visited: 10})
+	assert.Empty(t, buf.String())
+	p.update(cache.HashProgress{Elapsed: 3 * time.Second, Visited: 10, Matched: 2})
+	assert.Contains(t, buf.String(), "10 entries visited, 2 files matched")
+	p.update(cache.HashProgress{Done: true})
+	assert.True(t, strings.HasSuffix(buf.String(), "\r\033[K"), "the line is cleared at the end")
+
+	var quiet bytes.Buffer
+	np := &progress{w: &quiet} // not a terminal
+	np.update(cache.HashProgress{Elapsed: 3 * time.Second})
+	assert.Empty(t, quiet.String())
 }

@@ -16,6 +16,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="$ROOT/.testenv"
 ENVFILE="$STATE/env"
 AZURITE_DIR="$ROOT/internal/testenv/azurite"
+GLOB_DIR="$ROOT/internal/testenv/actionsglob"
 DEBIAN_PY=/usr/bin/python3
 
 log() { printf 'services: %s\n' "$*" >&2; }
@@ -66,6 +67,11 @@ install_missing() {
 		else
 			die "missing: $pkgs; install them with: sudo apt-get install $pkgs"
 		fi
+	fi
+	if [[ ! -f "$GLOB_DIR/node_modules/@actions/glob/package.json" ]]; then
+		log "installing @actions/glob (npm ci, version pinned in internal/testenv/actionsglob/package-lock.json)"
+		(cd "$GLOB_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+			die "npm ci in $GLOB_DIR failed"
 	fi
 	if [[ ! -x "$AZURITE_DIR/node_modules/.bin/azurite-blob" ]]; then
 		log "installing Azurite (npm ci, version pinned in internal/testenv/azurite/package-lock.json)"
@@ -172,6 +178,11 @@ start_azurite() {
 	log "Azurite $(cd "$AZURITE_DIR" && node -p 'require("azurite/package.json").version') blob service on 127.0.0.1:$port"
 }
 
+actions_glob_env() {
+	echo "DEPLOYKIT_TEST_ACTIONS_GLOB=$GLOB_DIR/node_modules" >>"$ENVFILE"
+	log "@actions/glob $(cd "$GLOB_DIR" && node -p 'require("@actions/glob/package.json").version') (the GitHub runner's hashFiles globber) for cache/'s differential test"
+}
+
 gunicorn_env() {
 	[[ -x /usr/bin/gunicorn ]] || die "gunicorn is missing"
 	echo "DEPLOYKIT_TEST_GUNICORN=/usr/bin/gunicorn" >>"$ENVFILE"
@@ -220,6 +231,7 @@ up() {
 	start_registry
 	start_azurite
 	gunicorn_env
+	actions_glob_env
 	log "environment written to $ENVFILE"
 }
 

@@ -10,6 +10,7 @@
 //	DEPLOYKIT_TEST_REGISTRY      OCI registry, 127.0.0.1:PORT (plain HTTP)
 //	DEPLOYKIT_TEST_AZURITE_BLOB  Azurite blob endpoint, http://127.0.0.1:PORT/devstoreaccount1
 //	DEPLOYKIT_TEST_GUNICORN      path to the gunicorn executable
+//	DEPLOYKIT_TEST_ACTIONS_GLOB  node_modules with @actions/glob 0.4.0 (the runner's globber)
 //
 // When a variable is unset the test is skipped with a message that names the
 // variable and `make test`, except when CI=true: then a missing service is a
@@ -33,6 +34,9 @@ const (
 	EnvRegistry     = "DEPLOYKIT_TEST_REGISTRY"
 	EnvAzuriteBlob  = "DEPLOYKIT_TEST_AZURITE_BLOB"
 	EnvGunicorn     = "DEPLOYKIT_TEST_GUNICORN"
+	// EnvActionsGlob is a node_modules directory holding @actions/glob at
+	// the version the GitHub runner's hashFiles bundles (0.4.0).
+	EnvActionsGlob = "DEPLOYKIT_TEST_ACTIONS_GLOB"
 )
 
 // InCI reports whether the tests run under CI (CI=true), where a missing
@@ -71,4 +75,12 @@ func BuildKit(t testing.TB) string {
 func Registry(t testing.TB) string {
 	t.Helper()
 	return lookup(t, EnvRegistry, "the OCI registry (docker-registry)")
+}
+
+// ActionsGlob returns a node_modules directory that holds @actions/glob at
+// the version the GitHub runner's hashFiles uses, for differential tests
+// run with node.
+func ActionsGlob(t testing.TB) string {
+	t.Helper()
+	return lookup(t, EnvActionsGlob, "@actions/glob (node)")
 }
