@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploykit/deploykit/internal/testenv"
 )
 
 // stableExpect applies HashFilesStable's documented format by hand.
@@ -64,7 +66,7 @@ func TestHashFilesGitIndex(t *testing.T) {
 		require.NoError(t, err, "%s", out)
 	}
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
+		testenv.Unavailable(t, "git is not installed")
 	}
 	gitCmd("init", "-q")
 	gitCmd("add", "poetry.lock", "svc/poetry.lock")

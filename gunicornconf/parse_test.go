@@ -21,7 +21,7 @@ func python(t *testing.T) string {
 		if testenv.InCI() {
 			t.Fatalf("CI=true and %s is missing", testenv.DebianPython)
 		}
-		t.Skipf("%s is missing", testenv.DebianPython)
+		testenv.Unavailable(t, testenv.DebianPython+" is missing")
 	}
 	return testenv.DebianPython
 }

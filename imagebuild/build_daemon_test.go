@@ -2,6 +2,7 @@ package imagebuild
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -39,7 +40,7 @@ func buildkitdBinary(t testing.TB) string {
 		if testenv.InCI() {
 			t.Fatalf("go tool -n buildkitd: %v", err)
 		}
-		t.Skipf("no buildkitd binary (go tool -n buildkitd: %v); set %s", err, EnvBuildkitdBinary)
+		testenv.Unavailable(t, fmt.Sprintf("no buildkitd binary (go tool -n buildkitd: %v); set %s", err, EnvBuildkitdBinary))
 	}
 	return strings.TrimSpace(string(out))
 }

@@ -61,7 +61,7 @@ func baseContext(t testing.TB, dir string) {
 	t.Helper()
 	bb, err := os.ReadFile(busyboxPath)
 	if err != nil {
-		t.Skipf("%s is missing (Debian package busybox-static): %v", busyboxPath, err)
+		testenv.Unavailable(t, fmt.Sprintf("%s is missing (Debian package busybox-static): %v", busyboxPath, err))
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "busybox"), bb, 0o755))
 	writeBuildTree(t, dir, map[string]string{
@@ -78,7 +78,7 @@ func testBase(t testing.TB) string {
 	reg := testenv.Registry(t)
 	b := testBuilder(t)
 	if _, err := os.Stat(busyboxPath); err != nil {
-		t.Skipf("%s is missing (Debian package busybox-static)", busyboxPath)
+		testenv.Unavailable(t, busyboxPath+" is missing (Debian package busybox-static)")
 	}
 	baseOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "deploykit-base-")

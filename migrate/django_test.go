@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,7 +32,7 @@ func djangoPython(t *testing.T) string {
 		if testenv.InCI() {
 			t.Fatalf("%s with Django and psycopg2 is required in CI: %v", debianPython, err)
 		}
-		t.Skipf("%s with Django and psycopg2 not available (apt-get install python3-django python3-psycopg2): %v", debianPython, err)
+		testenv.Unavailable(t, fmt.Sprintf("%s with Django and psycopg2 not available (apt-get install python3-django python3-psycopg2): %v", debianPython, err))
 	}
 	return debianPython
 }

@@ -181,7 +181,7 @@ func TestFindMigrationFiles(t *testing.T) {
 // and for a partially applied squash.
 func TestPendingAgainstDjango(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/python3"); err != nil {
-		t.Skip("Debian's /usr/bin/python3 with Django is not installed")
+		testenv.Unavailable(t, "Debian's /usr/bin/python3 with Django is not installed")
 	}
 	url := testenv.Postgres(t)
 	dir := t.TempDir()

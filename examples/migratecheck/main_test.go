@@ -156,7 +156,7 @@ func TestSubcommandRegistry(t *testing.T) {
 func TestDjangoProject(t *testing.T) {
 	url := testenv.Postgres(t)
 	if err := exec.Command("/usr/bin/python3", "-c", "import django").Run(); err != nil {
-		t.Skip("/usr/bin/python3 has no Django")
+		testenv.Unavailable(t, "/usr/bin/python3 has no Django")
 	}
 	t.Setenv("DATABASE_URL", url)
 	code, out, errs := runCLI("-python", "/usr/bin/python3", "-cache-dir", t.TempDir(), "-format", "json", "../../migrate/testdata/static/djangoproject")
