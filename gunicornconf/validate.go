@@ -83,11 +83,22 @@ func (o Options) cmdArgsEnv() string {
 	return o.CmdArgsEnv
 }
 
+// Severity is how bad a Finding is; every deploykit analyser shares the
+// type. Rank orders the values (info 1, warning 2, error 3).
+type Severity = report.Severity
+
+// The three severities, from least to most severe.
+const (
+	SeverityInfo    = report.SeverityInfo
+	SeverityWarning = report.SeverityWarning
+	SeverityError   = report.SeverityError
+)
+
 // Finding is one diagnostic of Validate. Its JSON form is the stable
 // schema of `gunicornconf lint -format json`.
 type Finding struct {
-	Rule     string          `json:"rule"`
-	Severity report.Severity `json:"severity"`
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
 	// Line is 1-based; 0 when the finding is about something absent from
 	// the file.
 	Line   int `json:"line"`

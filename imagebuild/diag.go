@@ -2,44 +2,30 @@ package imagebuild
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/deploykit/deploykit/internal/report"
 )
 
 // Severity is how bad a Diagnostic is: SeverityInfo, SeverityWarning or
-// SeverityError. The zero value is not a valid severity.
-type Severity string
+// SeverityError; every deploykit analyser shares the type, so severities
+// compare and render the same everywhere. Rank orders them (info 1,
+// warning 2, error 3). The zero value is not a valid severity.
+type Severity = report.Severity
 
 // The three severities, from least to most severe.
 const (
-	SeverityInfo    Severity = "info"
-	SeverityWarning Severity = "warning"
-	SeverityError   Severity = "error"
+	SeverityInfo    = report.SeverityInfo
+	SeverityWarning = report.SeverityWarning
+	SeverityError   = report.SeverityError
 )
-
-// Rank orders severities: info 1, warning 2, error 3, anything else 0.
-func (s Severity) Rank() int {
-	switch s {
-	case SeverityInfo:
-		return 1
-	case SeverityWarning:
-		return 2
-	case SeverityError:
-		return 3
-	}
-	return 0
-}
 
 // ParseSeverity parses "info", "warning" (or "warn") and "error".
 func ParseSeverity(s string) (Severity, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "info":
-		return SeverityInfo, nil
-	case "warning", "warn":
-		return SeverityWarning, nil
-	case "error":
-		return SeverityError, nil
+	sev, err := report.ParseSeverity(s)
+	if err != nil {
+		return "", fmt.Errorf("imagebuild: %w", err)
 	}
-	return "", fmt.Errorf("imagebuild: unknown severity %q (want info, warning or error)", s)
+	return sev, nil
 }
 
 // Diagnostic is one finding about a Dockerfile or its build context, shaped

@@ -58,7 +58,7 @@ func WriteDiagnostics(w io.Writer, format DiagnosticFormat, diags []Diagnostic) 
 func toResults(diags []Diagnostic) []report.Result {
 	out := make([]report.Result, len(diags))
 	for i, d := range diags {
-		out[i] = report.Result{Rule: d.Rule, Severity: report.Severity(d.Severity), File: d.File,
+		out[i] = report.Result{Rule: d.Rule, Severity: d.Severity, File: d.File,
 			Line: d.Line, Column: d.Column, Message: d.Message, Fix: d.Fix}
 	}
 	return out
@@ -69,7 +69,7 @@ func sarifRules(diags []Diagnostic) []report.Rule {
 	var out []report.Rule
 	for _, r := range Rules() {
 		out = append(out, report.Rule{ID: r.ID, Name: r.Name, Summary: r.Summary,
-			Help: r.Why + " " + r.Alternative, HelpURI: r.HelpURI(), Severity: report.Severity(r.Severity)})
+			Help: r.Why + " " + r.Alternative, HelpURI: r.HelpURI(), Severity: r.Severity})
 	}
 	seen := map[string]bool{}
 	for _, d := range diags {

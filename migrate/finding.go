@@ -1,34 +1,24 @@
 package migrate
 
-// Severity is how bad a finding is. The three values match the other
-// deploykit analysers and SARIF's error/warning/note levels.
-type Severity string
+import "github.com/deploykit/deploykit/internal/report"
+
+// Severity is how bad a finding is. Every deploykit analyser shares the
+// type, so the values match the others and SARIF's error/warning/note
+// levels; Rank orders them (info 1, warning 2, error 3).
+type Severity = report.Severity
 
 // The severities, from least to most severe.
 const (
 	// SeverityInfo is worth knowing but never blocks a deploy.
-	SeverityInfo Severity = "info"
+	SeverityInfo = report.SeverityInfo
 	// SeverityWarning is a risk that depends on facts the analyser cannot
 	// see (table size, the running code), or a lock held longer than needed.
-	SeverityWarning Severity = "warning"
+	SeverityWarning = report.SeverityWarning
 	// SeverityError is a certain hazard: a long lock on an existing table,
 	// a table rewrite, or a change that breaks the application version still
 	// running during a rolling deploy.
-	SeverityError Severity = "error"
+	SeverityError = report.SeverityError
 )
-
-// Rank orders severities: info 1, warning 2, error 3, anything else 0.
-func (s Severity) Rank() int {
-	switch s {
-	case SeverityInfo:
-		return 1
-	case SeverityWarning:
-		return 2
-	case SeverityError:
-		return 3
-	}
-	return 0
-}
 
 // Verdict summarises a file: the highest severity among its findings.
 type Verdict string

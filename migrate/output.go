@@ -49,7 +49,7 @@ func results(reps []*FileReport) []report.Result {
 				msg = f.Operation + ": " + msg
 			}
 			out = append(out, report.Result{
-				Rule: f.Rule, Severity: report.Severity(f.Severity), File: rep.Path,
+				Rule: f.Rule, Severity: f.Severity, File: rep.Path,
 				Line: f.Line, Column: f.Column, Message: msg, Fix: f.Fix,
 			})
 		}
@@ -87,7 +87,7 @@ func WriteGitHub(w io.Writer, reps []*FileReport) error {
 func WriteSARIF(w io.Writer, reps []*FileReport, toolVersion string) error {
 	rs := make([]report.Rule, len(rules))
 	for i, r := range rules {
-		rs[i] = report.Rule{ID: r.ID, Name: r.Name, Summary: r.Summary, Help: r.Help, Severity: report.Severity(r.Severity)}
+		rs[i] = report.Rule{ID: r.ID, Name: r.Name, Summary: r.Summary, Help: r.Help, Severity: r.Severity}
 	}
 	return report.WriteSARIF(w, report.Tool{Name: "deploykit-migrate", Version: toolVersion, InformationURI: "https://github.com/deploykit/deploykit/tree/main/migrate"}, rs, results(reps))
 }

@@ -46,7 +46,7 @@ func ParseSeverity(s string) (Severity, error) {
 	case "error":
 		return SeverityError, nil
 	}
-	return "", fmt.Errorf("report: unknown severity %q (want info, warning or error)", s)
+	return "", fmt.Errorf("unknown severity %q (want info, warning or error)", s)
 }
 
 // Rule describes one rule of an analyser.
