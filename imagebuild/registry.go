@@ -9,39 +9,47 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Media types deploykit reads (OCI and their Docker v2 equivalents).
 const (
-	mediaOCIIndex      = "application/vnd.oci.image.index.v1+json"
-	mediaOCIManifest   = "application/vnd.oci.image.manifest.v1+json"
-	mediaDockerList    = "application/vnd.docker.distribution.manifest.list.v2+json"
-	mediaDockerV2      = "application/vnd.docker.distribution.manifest.v2+json"
-	annotationRefName  = "org.opencontainers.image.ref.name"
-	maxManifestSize    = 4 << 20
-	dockerHubRegistry  = "registry-1.docker.io"
-	dockerHubShortName = "docker.io"
+	mediaOCIIndex     = "application/vnd.oci.image.index.v1+json"
+	mediaOCIManifest  = "application/vnd.oci.image.manifest.v1+json"
+	mediaDockerList   = "application/vnd.docker.distribution.manifest.list.v2+json"
+	mediaDockerV2     = "application/vnd.docker.distribution.manifest.v2+json"
+	annotationRefName = "org.opencontainers.image.ref.name"
+	maxManifestSize   = 4 << 20
+	dockerHubRegistry = "registry-1.docker.io"
 )
 
 // SizeOptions configures ReadSize and ReadSizeFromLayout. The zero value
 // reads manifests and configs only, over HTTPS without credentials, for
 // the platform of the running program.
 type SizeOptions struct {
-	// Insecure talks plain HTTP to the registry (a loopback test registry).
+	// Insecure lets ReadSize talk plain HTTP to the registry (a loopback
+	// test registry). Without it only HTTPS is used, even for loopback and
+	// private addresses, where go-containerregistry alone would fall back
+	// to HTTP.
 	Insecure bool
 	// Username and Password authenticate to the registry (basic auth, or
-	// exchanged for a bearer token when the registry asks for one).
+	// exchanged for a bearer token when the registry asks for one). An
+	// empty Username means anonymous access; a registry that refuses it
+	// yields an error wrapping ErrRegistryAuth.
 	Username, Password string
 	// HTTPClient is the client for registry requests; nil means
-	// http.DefaultClient.
+	// go-containerregistry's remote.DefaultTransport (proxy from the
+	// environment, 30 s dial timeout).
 	HTTPClient *http.Client
 	// Files downloads every layer to measure uncompressed sizes and run
 	// the waste analysis (SizeReport.Waste).
@@ -62,14 +70,20 @@ type imageStore interface {
 
 // ReadSize reads the image ref ("host:port/repo:tag" or "...@sha256:...")
 // from its registry and reports its size; with opt.Files it also downloads
-// the layers for uncompressed sizes and the waste analysis.
+// the layers for uncompressed sizes and the waste analysis. Registry access
+// goes through github.com/google/go-containerregistry (pkg/v1/remote),
+// which checks a manifest fetched by digest against that digest and
+// retries transient network errors.
 func ReadSize(ctx context.Context, ref string, opt SizeOptions) (*SizeReport, error) {
-	host, repo, reference, err := splitImageRef(ref)
+	r, err := parseImageRef(ref, opt.Insecure)
 	if err != nil {
 		return nil, err
 	}
-	rc := &registryStore{host: host, repo: repo, opt: opt}
-	rep, err := readSize(ctx, rc, reference, opt)
+	rs, err := newRegistryStore(r.Context(), opt)
+	if err != nil {
+		return nil, fmt.Errorf("imagebuild: reading %s: %w", ref, err)
+	}
+	rep, err := readSize(ctx, rs, r.Identifier(), opt)
 	if err != nil {
 		return nil, fmt.Errorf("imagebuild: reading %s: %w", ref, err)
 	}
@@ -234,217 +248,166 @@ func pickPlatform(idx ocispecs.Index, platform string) (ocispecs.Descriptor, err
 	return ocispecs.Descriptor{}, fmt.Errorf("no manifest for platform %s in the index (%d images)", platform, len(images))
 }
 
+// ErrRegistryAuth reports that a registry refused to serve an image
+// without credentials, or refused the credentials given
+// (SizeOptions.Username and Password).
+var ErrRegistryAuth = errors.New("imagebuild: registry refused access")
+
+// parseImageRef parses ref with go-containerregistry's reference grammar:
+// "host/repo:tag", "host/repo@sha256:..." or "host/repo:tag@sha256:..."; a
+// ref without a registry host is on Docker Hub ("python" is
+// index.docker.io/library/python:latest). insecure lets the registry be
+// reached over plain HTTP.
+func parseImageRef(ref string, insecure bool) (name.Reference, error) {
+	s := strings.TrimSpace(ref)
+	if s == "" {
+		return nil, fmt.Errorf("imagebuild: bad image ref %q: want HOST/REPO[:TAG][@DIGEST]", ref)
+	}
+	var opts []name.Option
+	if insecure {
+		opts = append(opts, name.Insecure)
+	}
+	r, err := name.ParseReference(s, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("imagebuild: bad image ref %q: want HOST/REPO[:TAG][@DIGEST]: %w", ref, err)
+	}
+	return r, nil
+}
+
 // splitImageRef splits "host/repo:tag" or "host/repo@digest" into its
 // registry host, repository and tag-or-digest. A ref without a registry
-// host is on Docker Hub.
+// host is on Docker Hub, whose registry host is registry-1.docker.io.
 func splitImageRef(ref string) (host, repo, reference string, err error) {
-	s := strings.TrimSpace(ref)
-	if s == "" || strings.ContainsAny(s, " \t\n") {
-		return "", "", "", fmt.Errorf("imagebuild: bad image ref %q: want HOST/REPO[:TAG][@DIGEST]", ref)
+	r, err := parseImageRef(ref, false)
+	if err != nil {
+		return "", "", "", err
 	}
-	name, dgst, hasDigest := strings.Cut(s, "@")
-	tag := ""
-	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
-		name, tag = name[:i], name[i+1:]
-	}
-	first, rest, hasSlash := strings.Cut(name, "/")
-	if hasSlash && (strings.ContainsAny(first, ".:") || first == "localhost") {
-		host, repo = first, rest
-	} else {
-		host, repo = dockerHubShortName, name
-		if !strings.Contains(repo, "/") {
-			repo = "library/" + repo
-		}
-	}
-	if host == dockerHubShortName {
+	host = r.Context().RegistryStr()
+	if host == name.DefaultRegistry {
 		host = dockerHubRegistry
 	}
-	switch {
-	case hasDigest:
-		if !strings.HasPrefix(dgst, "sha256:") || len(dgst) != len("sha256:")+64 {
-			return "", "", "", fmt.Errorf("imagebuild: bad image ref %q: digest %q is not sha256:<64 hex>", ref, dgst)
-		}
-		reference = dgst
-	case tag != "":
-		reference = tag
-	default:
-		reference = "latest"
-	}
-	if repo == "" || strings.ToLower(repo) != repo {
-		return "", "", "", fmt.Errorf("imagebuild: bad image ref %q: repository must be non-empty lowercase", ref)
-	}
-	return host, repo, reference, nil
+	return host, r.Context().RepositoryStr(), r.Identifier(), nil
 }
 
-// registryStore reads from a registry with the distribution HTTP API.
+// registryStore reads from a registry through go-containerregistry's
+// remote package. One Puller serves every request, so the registry is
+// pinged and a bearer token fetched once per ReadSize.
 type registryStore struct {
-	host, repo string
-	opt        SizeOptions
-
-	mu    sync.Mutex
-	authz string // Authorization header value once known
+	repo     name.Repository
+	puller   *remote.Puller
+	hasCreds bool
+	user     string
 }
 
-func (r *registryStore) client() *http.Client {
-	if r.opt.HTTPClient != nil {
-		return r.opt.HTTPClient
+func newRegistryStore(repo name.Repository, opt SizeOptions) (*registryStore, error) {
+	auth := authn.Anonymous
+	if opt.Username != "" {
+		auth = authn.FromConfig(authn.AuthConfig{Username: opt.Username, Password: opt.Password})
 	}
-	return http.DefaultClient
-}
-
-func (r *registryStore) url(kind, ref string) string {
-	scheme := "https"
-	if r.opt.Insecure {
-		scheme = "http"
-	}
-	return fmt.Sprintf("%s://%s/v2/%s/%s/%s", scheme, r.host, r.repo, kind, ref)
-}
-
-func (r *registryStore) manifest(ctx context.Context, ref string) ([]byte, string, error) {
-	accept := strings.Join([]string{mediaOCIIndex, mediaOCIManifest, mediaDockerList, mediaDockerV2}, ", ")
-	resp, err := r.get(ctx, r.url("manifests", ref), accept)
-	if err != nil {
-		return nil, "", err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxManifestSize))
-	if err != nil {
-		return nil, "", err
-	}
-	mt, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
-	return data, strings.TrimSpace(mt), nil
-}
-
-func (r *registryStore) blob(ctx context.Context, dgst string) (io.ReadCloser, error) {
-	resp, err := r.get(ctx, r.url("blobs", dgst), "")
+	p, err := remote.NewPuller(remote.WithAuth(auth), remote.WithTransport(registryTransport(repo.RegistryStr(), opt)))
 	if err != nil {
 		return nil, err
 	}
-	return resp.Body, nil
+	return &registryStore{repo: repo, puller: p, hasCreds: opt.Username != "", user: opt.Username}, nil
 }
 
-// get performs a GET, answering one authentication challenge (basic or
-// bearer token) if the registry asks.
-func (r *registryStore) get(ctx context.Context, u, accept string) (*http.Response, error) {
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, err
-		}
-		if accept != "" {
-			req.Header.Set("Accept", accept)
-		}
-		r.mu.Lock()
-		if r.authz != "" {
-			req.Header.Set("Authorization", r.authz)
-		}
-		r.mu.Unlock()
-		resp, err := r.client().Do(req)
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode == http.StatusUnauthorized && attempt == 0 {
-			challenge := resp.Header.Get("WWW-Authenticate")
-			resp.Body.Close()
-			if err := r.authenticate(ctx, challenge); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if resp.StatusCode != http.StatusOK {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-			resp.Body.Close()
-			return nil, fmt.Errorf("GET %s: %s: %s", u, resp.Status, strings.TrimSpace(string(body)))
-		}
-		return resp, nil
+// registryTransport is the HTTP transport for one registry host:
+// SizeOptions.HTTPClient when set, and plain HTTP to host only with
+// SizeOptions.Insecure.
+func registryTransport(host string, opt SizeOptions) http.RoundTripper {
+	var rt http.RoundTripper = remote.DefaultTransport
+	if opt.HTTPClient != nil {
+		rt = clientTransport{opt.HTTPClient}
 	}
+	if !opt.Insecure {
+		rt = httpsOnly{host: host, inner: rt}
+	}
+	return rt
 }
 
-func (r *registryStore) authenticate(ctx context.Context, challenge string) error {
-	scheme, params := parseChallenge(challenge)
-	switch strings.ToLower(scheme) {
-	case "basic":
-		if r.opt.Username == "" {
-			return fmt.Errorf("registry %s wants basic auth and no credentials were given", r.host)
-		}
-		req, _ := http.NewRequest(http.MethodGet, "http://x", nil)
-		req.SetBasicAuth(r.opt.Username, r.opt.Password)
-		r.mu.Lock()
-		r.authz = req.Header.Get("Authorization")
-		r.mu.Unlock()
-		return nil
-	case "bearer":
-		realm := params["realm"]
-		if realm == "" {
-			return fmt.Errorf("registry %s: bearer challenge without realm", r.host)
-		}
-		q := url.Values{}
-		if s := params["service"]; s != "" {
-			q.Set("service", s)
-		}
-		scope := params["scope"]
-		if scope == "" {
-			scope = "repository:" + r.repo + ":pull"
-		}
-		q.Set("scope", scope)
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, realm+"?"+q.Encode(), nil)
-		if err != nil {
-			return err
-		}
-		if r.opt.Username != "" {
-			req.SetBasicAuth(r.opt.Username, r.opt.Password)
-		}
-		resp, err := r.client().Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("registry %s: token request: %s", r.host, resp.Status)
-		}
-		var tok struct {
-			Token       string `json:"token"`
-			AccessToken string `json:"access_token"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
-			return fmt.Errorf("registry %s: token response: %w", r.host, err)
-		}
-		t := tok.Token
-		if t == "" {
-			t = tok.AccessToken
-		}
-		r.mu.Lock()
-		r.authz = "Bearer " + t
-		r.mu.Unlock()
-		return nil
-	}
-	return fmt.Errorf("registry %s: unsupported authentication challenge %q", r.host, challenge)
+// clientTransport sends requests through an http.Client, so its timeout,
+// redirect policy and cookie jar apply as they did to every request.
+type clientTransport struct{ c *http.Client }
+
+func (t clientTransport) RoundTrip(req *http.Request) (*http.Response, error) { return t.c.Do(req) }
+
+// httpsOnly refuses plain-HTTP requests to the registry host.
+// go-containerregistry falls back to HTTP by itself for loopback and
+// private (RFC 1918) addresses; deploykit keeps the rule that only
+// SizeOptions.Insecure allows HTTP, so credentials never travel in clear
+// text unasked.
+type httpsOnly struct {
+	host  string
+	inner http.RoundTripper
 }
 
-// parseChallenge parses `Bearer realm="...",service="...",scope="..."`.
-func parseChallenge(h string) (string, map[string]string) {
-	scheme, rest, _ := strings.Cut(strings.TrimSpace(h), " ")
-	params := map[string]string{}
-	for rest != "" {
-		rest = strings.TrimLeft(rest, " ,")
-		k, after, ok := strings.Cut(rest, "=")
-		if !ok {
-			break
+func (t httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "http" && req.URL.Host == t.host {
+		if req.Body != nil {
+			req.Body.Close()
 		}
-		var v string
-		if strings.HasPrefix(after, `"`) {
-			end := strings.Index(after[1:], `"`)
-			if end < 0 {
-				v, rest = after[1:], ""
-			} else {
-				v, rest = after[1:1+end], after[2+end:]
-			}
-		} else {
-			v, rest, _ = strings.Cut(after, ",")
-		}
-		params[strings.ToLower(strings.TrimSpace(k))] = v
+		return nil, fmt.Errorf("plain HTTP to %s is not allowed without Insecure (-insecure)", t.host)
 	}
-	return scheme, params
+	return t.inner.RoundTrip(req)
+}
+
+// registryAuthError is a refusal by the registry: it matches
+// ErrRegistryAuth and the registry's own error.
+type registryAuthError struct {
+	msg string
+	err error
+}
+
+func (e *registryAuthError) Error() string   { return e.msg }
+func (e *registryAuthError) Unwrap() []error { return []error{ErrRegistryAuth, e.err} }
+
+// reference names ref (a tag or a digest) in the store's repository.
+func (r *registryStore) reference(ref string) name.Reference {
+	if strings.HasPrefix(ref, "sha256:") {
+		return r.repo.Digest(ref)
+	}
+	return r.repo.Tag(ref)
+}
+
+func (r *registryStore) manifest(ctx context.Context, ref string) ([]byte, string, error) {
+	desc, err := r.puller.Get(ctx, r.reference(ref))
+	if err != nil {
+		return nil, "", r.explain(err)
+	}
+	return desc.Manifest, string(desc.MediaType), nil
+}
+
+func (r *registryStore) blob(ctx context.Context, dgst string) (io.ReadCloser, error) {
+	l, err := r.puller.Layer(ctx, r.repo.Digest(dgst))
+	if err != nil {
+		return nil, r.explain(err)
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, r.explain(err)
+	}
+	return rc, nil
+}
+
+// explain turns a registry's error response into deploykit's: a 401 or
+// 403 wraps ErrRegistryAuth and says whether credentials were given;
+// other statuses are named with their code ("404 Not Found: ...").
+func (r *registryStore) explain(err error) error {
+	var te *transport.Error
+	if !errors.As(err, &te) {
+		return err
+	}
+	host := r.repo.RegistryStr()
+	status := fmt.Sprintf("%d %s", te.StatusCode, http.StatusText(te.StatusCode))
+	switch te.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		msg := fmt.Sprintf("registry %s refused access (%s) and no credentials were given (set SizeOptions.Username and Password): %v", host, status, err)
+		if r.hasCreds {
+			msg = fmt.Sprintf("registry %s refused access (%s) to user %q: %v", host, status, r.user, err)
+		}
+		return &registryAuthError{msg: msg, err: err}
+	}
+	return fmt.Errorf("%s: %s: %w", host, status, err)
 }
 
 // layoutStore reads from an OCI image layout directory.

@@ -3,9 +3,11 @@ package imagebuild
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/deploykit/deploykit/internal/testenv"
@@ -24,6 +26,10 @@ func TestSplitImageRef(t *testing.T) {
 		"org/app@" + dg:               {"registry-1.docker.io", "org/app", dg},
 		"localhost/app:1@" + dg:       {"localhost", "app", dg},
 		"myreg.azurecr.io/blog:abc12": {"myreg.azurecr.io", "blog", "abc12"},
+		"docker.io/library/python:3":  {"registry-1.docker.io", "library/python", "3"},
+		"index.docker.io/org/app":     {"registry-1.docker.io", "org/app", "latest"},
+		" 127.0.0.1:5000/app:v1 ":     {"127.0.0.1:5000", "app", "v1"},
+		"reg.io:443/a/b/c:1.2-rc_3":   {"reg.io:443", "a/b/c", "1.2-rc_3"},
 	} {
 		h, r, ref, err := splitImageRef(in)
 		require.NoError(t, err, in)
@@ -33,15 +39,6 @@ func TestSplitImageRef(t *testing.T) {
 		_, _, _, err := splitImageRef(bad)
 		assert.Error(t, err, bad)
 	}
-}
-
-func TestParseChallenge(t *testing.T) {
-	s, p := parseChallenge(`Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:app:pull"`)
-	assert.Equal(t, "Bearer", s)
-	assert.Equal(t, map[string]string{"realm": "https://auth.example.com/token", "service": "registry.example.com", "scope": "repository:app:pull"}, p)
-	s, p = parseChallenge(`Basic realm="Registry Realm"`)
-	assert.Equal(t, "Basic", s)
-	assert.Equal(t, "Registry Realm", p["realm"])
 }
 
 func TestPickPlatform(t *testing.T) {
@@ -82,4 +79,55 @@ func TestReadSizeMissingImage(t *testing.T) {
 	reg := testenv.Registry(t)
 	_, err := ReadSize(context.Background(), reg+"/deploykit-test/does-not-exist:v1", SizeOptions{Insecure: true})
 	assert.ErrorContains(t, err, "404")
+}
+
+// countingTransport counts the requests it carries.
+type countingTransport struct {
+	n     atomic.Int64
+	inner http.RoundTripper
+}
+
+func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.inner.RoundTrip(req)
+}
+
+func TestReadSizeUsesHTTPClient(t *testing.T) {
+	testenv.Registry(t)
+	base := testBase(t)
+	ct := &countingTransport{inner: http.DefaultTransport}
+	rep, err := ReadSize(context.Background(), base, SizeOptions{Insecure: true, HTTPClient: &http.Client{Transport: ct}})
+	require.NoError(t, err)
+	assert.Equal(t, base[strings.LastIndex(base, "@")+1:], rep.ManifestDigest)
+	// At least the ping, the manifest and the config went through it.
+	assert.GreaterOrEqual(t, ct.n.Load(), int64(3))
+}
+
+// FuzzSplitImageRef: no panic on any input; an accepted ref has a host, a
+// repository and a tag or digest, and its parts parse back to themselves.
+func FuzzSplitImageRef(f *testing.F) {
+	for _, s := range []string{"127.0.0.1:5000/app:v1", "python", "org/app@sha256:" + strings.Repeat("a", 64),
+		"localhost/app:1@sha256:" + strings.Repeat("b", 64), "", "a b", "reg/App:1", "::", "a/b:c:d", "x@y", "[::1]:5000/app"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ref string) {
+		host, repo, reference, err := splitImageRef(ref)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "imagebuild: bad image ref") {
+				t.Fatalf("error without context: %v", err)
+			}
+			return
+		}
+		if host == "" || repo == "" || reference == "" {
+			t.Fatalf("%q: empty part: %q %q %q", ref, host, repo, reference)
+		}
+		sep := ":"
+		if strings.HasPrefix(reference, "sha256:") {
+			sep = "@"
+		}
+		h2, r2, ref2, err := splitImageRef(host + "/" + repo + sep + reference)
+		if err != nil || h2 != host || r2 != repo || ref2 != reference {
+			t.Fatalf("%q: round trip gave %q %q %q %v", ref, h2, r2, ref2, err)
+		}
+	})
 }

@@ -10,6 +10,11 @@
 // when the build fails or the image is over -max-size, 2 on bad usage.
 // -metadata-file writes {"digest","size","layers":[{"digest","size",
 // "created_by"}],"cache_hit_ratio"} (compressed sizes in bytes).
+//
+// Registry credentials come from DEPLOYKIT_REGISTRY_USERNAME and
+// DEPLOYKIT_REGISTRY_PASSWORD: build hands them to buildkitd for the
+// registries of -tag and of registry caches, size reads the image with
+// them. Without them registries are accessed anonymously.
 package main
 
 import (
@@ -24,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/deploykit/deploykit/imagebuild"
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/sirupsen/logrus"
 )
 
@@ -159,6 +165,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		t.Secrets = append(t.Secrets, sec)
 	}
+	t.Auth = registryAuth(t.Tags, t.CacheFrom, t.CacheTo)
 	if t.Push && len(t.Tags) == 0 {
 		fmt.Fprintln(stderr, "imagebuild build: -push needs -tag")
 		return 2
@@ -202,6 +209,38 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// registryAuth gives the credentials in DEPLOYKIT_REGISTRY_USERNAME and
+// DEPLOYKIT_REGISTRY_PASSWORD to the registries of the image tags and the
+// registry caches; nil (anonymous) when no username is set.
+func registryAuth(tags []string, caches ...[]imagebuild.CacheSpec) map[string]imagebuild.BuildCredentials {
+	user := os.Getenv("DEPLOYKIT_REGISTRY_USERNAME")
+	if user == "" {
+		return nil
+	}
+	c := imagebuild.BuildCredentials{Username: user, Password: os.Getenv("DEPLOYKIT_REGISTRY_PASSWORD")}
+	refs := append([]string(nil), tags...)
+	for _, specs := range caches {
+		for _, s := range specs {
+			if s.Type == imagebuild.CacheRegistry && s.Attrs["ref"] != "" {
+				refs = append(refs, s.Attrs["ref"])
+			}
+		}
+	}
+	auth := map[string]imagebuild.BuildCredentials{}
+	for _, r := range refs {
+		ref, err := name.ParseReference(r)
+		if err != nil {
+			continue // Build reports the bad ref
+		}
+		host := ref.Context().RegistryStr()
+		if host == name.DefaultRegistry {
+			host = "docker.io"
+		}
+		auth[host] = c
+	}
+	return auth
 }
 
 func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) int {

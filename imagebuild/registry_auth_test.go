@@ -1,0 +1,210 @@
+package imagebuild
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/deploykit/deploykit/internal/testenv"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+)
+
+const dockerRegistryBin = "/usr/bin/docker-registry"
+
+// authRegistry is a docker-registry the test started that requires HTTP
+// basic auth (htpasswd, bcrypt) on every request.
+type authRegistry struct {
+	Host, User, Password string
+}
+
+// startAuthRegistry starts Debian's docker-registry on a free loopback
+// port with an htpasswd file holding one user with a random password,
+// and stops it when the test ends.
+func startAuthRegistry(t *testing.T) authRegistry {
+	t.Helper()
+	if _, err := os.Stat(dockerRegistryBin); err != nil {
+		testenv.Unavailable(t, dockerRegistryBin+" is missing (Debian package docker-registry)")
+	}
+	dir := t.TempDir()
+	pw := make([]byte, 12)
+	_, _ = rand.Read(pw)
+	r := authRegistry{User: "deploykit", Password: hex.EncodeToString(pw)}
+	hash, err := bcrypt.GenerateFromPassword([]byte(r.Password), bcrypt.MinCost)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "htpasswd"), []byte(r.User+":"+string(hash)+"\n"), 0o600))
+	r.Host = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
+	cfg := fmt.Sprintf(`version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: %s
+http:
+  addr: %s
+auth:
+  htpasswd:
+    realm: deploykit-test
+    path: %s
+`, filepath.Join(dir, "data"), r.Host, filepath.Join(dir, "htpasswd"))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yml"), []byte(cfg), 0o644))
+	var logs bytes.Buffer
+	cmd := exec.Command(dockerRegistryBin, "serve", filepath.Join(dir, "config.yml"))
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + r.Host + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			// The registry is up, and it refuses anonymous requests.
+			require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+			require.Contains(t, resp.Header.Get("WWW-Authenticate"), "Basic")
+			return r
+		}
+		select {
+		case <-exited:
+			t.Fatalf("docker-registry exited: %s", logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("docker-registry did not start on %s: %v\n%s", r.Host, err, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// get GETs a registry path with basic auth, with plain net/http,
+// independently of the code under test.
+func (r authRegistry) get(t *testing.T, path, accept string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://"+r.Host+path, nil)
+	require.NoError(t, err)
+	req.SetBasicAuth(r.User, r.Password)
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "GET %s: %s", path, body)
+	return body
+}
+
+// TestReadSizeBasicAuthRegistry pushes an image with the Builder to a real
+// registry that requires basic auth (credentials through the session auth
+// provider) and reads its size report with and without credentials.
+func TestReadSizeBasicAuthRegistry(t *testing.T) {
+	testenv.Registry(t)
+	b := testBuilder(t)
+	base := testBase(t)
+	reg := startAuthRegistry(t)
+	dir := t.TempDir()
+	writeBuildTree(t, dir, map[string]string{
+		"Dockerfile": "ARG BASE\nFROM ${BASE}\nCOPY app.txt /app/app.txt\nRUN echo built > /app/stamp\n",
+		"app.txt":    "hello " + t.Name(),
+	})
+	repo := uniqueRepo(t, "auth")
+	tag := reg.Host + "/" + repo + ":v1"
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	target := Target{Context: dir, Tags: []string{tag}, Push: true, Insecure: true,
+		BuildArgs: map[string]string{"BASE": base}}
+
+	// Without credentials buildkitd's push is refused.
+	_, err := b.Build(ctx, target)
+	require.Error(t, err, "a push without credentials to a registry that requires them")
+	t.Logf("push without credentials: %v", err)
+
+	// With them (answered by the session auth provider) it succeeds, and
+	// Build reads the pushed image back with the same credentials.
+	target.Auth = map[string]BuildCredentials{reg.Host: {Username: reg.User, Password: reg.Password}}
+	target.Inspect = true
+	res, err := b.Build(ctx, target)
+	require.NoError(t, err)
+	require.NotNil(t, res.Size)
+
+	// The manifest as the registry serves it, read with plain net/http.
+	body := reg.get(t, "/v2/"+repo+"/manifests/v1", "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json")
+	sum := sha256.Sum256(body)
+	wantDigest := "sha256:" + hex.EncodeToString(sum[:])
+	var m ocispecs.Manifest
+	require.NoError(t, json.Unmarshal(body, &m))
+	assert.Equal(t, wantDigest, res.ManifestDigest)
+	var cfg ocispecs.Image
+	require.NoError(t, json.Unmarshal(reg.get(t, "/v2/"+repo+"/blobs/"+m.Config.Digest.String(), ""), &cfg))
+	var createdBy []string
+	for _, h := range cfg.History {
+		if !h.EmptyLayer {
+			createdBy = append(createdBy, h.CreatedBy)
+		}
+	}
+
+	// ReadSize with credentials: the same manifest, layers and history.
+	creds := SizeOptions{Insecure: true, Files: true, Username: reg.User, Password: reg.Password}
+	rep, err := ReadSize(ctx, tag, creds)
+	require.NoError(t, err)
+	assert.Equal(t, wantDigest, rep.ManifestDigest)
+	assert.Equal(t, m.Config.Digest.String(), rep.ConfigDigest)
+	require.Len(t, rep.Layers, len(m.Layers))
+	var total int64
+	for i, l := range m.Layers {
+		assert.Equal(t, l.Digest.String(), rep.Layers[i].Digest)
+		assert.Equal(t, l.Size, rep.Layers[i].Size)
+		assert.Equal(t, createdBy[i], rep.Layers[i].CreatedBy)
+		assert.Greater(t, rep.Layers[i].UncompressedSize, int64(0))
+		total += l.Size
+	}
+	assert.Equal(t, total, rep.Size)
+	require.NotNil(t, rep.Waste)
+	last := rep.Layers[len(rep.Layers)-1]
+	var paths []string
+	for _, f := range last.Files {
+		paths = append(paths, f.Path)
+	}
+	assert.Contains(t, paths, "app/stamp", "the RUN layer, downloaded and decompressed")
+	require.Len(t, res.Size.Layers, len(rep.Layers))
+	for i, l := range res.Size.Layers {
+		assert.Equal(t, rep.Layers[i].Digest, l.Digest, "Build's own read-back agrees")
+		assert.Equal(t, rep.Layers[i].UncompressedSize, l.UncompressedSize)
+	}
+
+	// Without credentials: a clear error that says what is missing.
+	_, err = ReadSize(ctx, tag, SizeOptions{Insecure: true})
+	require.ErrorIs(t, err, ErrRegistryAuth)
+	t.Logf("read without credentials: %v", err)
+	assert.ErrorContains(t, err, "registry "+reg.Host+" refused access (401 Unauthorized)")
+	assert.ErrorContains(t, err, "no credentials were given")
+
+	// A wrong password is refused too, naming the user.
+	_, err = ReadSize(ctx, tag, SizeOptions{Insecure: true, Username: reg.User, Password: "wrong"})
+	require.ErrorIs(t, err, ErrRegistryAuth)
+	assert.ErrorContains(t, err, fmt.Sprintf("to user %q", reg.User))
+
+	// Without Insecure the credentials are not sent over plain HTTP, even
+	// to a loopback address.
+	_, err = ReadSize(ctx, tag, SizeOptions{Username: reg.User, Password: reg.Password})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "plain HTTP to "+reg.Host+" is not allowed without Insecure")
+}
