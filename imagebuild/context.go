@@ -197,17 +197,3 @@ func contextSum(files []ContextFile) int64 {
 	}
 	return n
 }
-
-// humanBytes formats n with binary units ("21.0 MiB").
-func lintBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}

@@ -5,6 +5,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/deploykit/deploykit/internal/report"
 )
 
 // fileGroup aggregates context files under one reported name.
@@ -17,7 +19,7 @@ type fileGroup struct {
 }
 
 func (g fileGroup) describe() string {
-	return fmt.Sprintf("%s (%d file%s, %s)", g.name, g.files, lintPlural(g.files), lintBytes(g.bytes))
+	return fmt.Sprintf("%s (%d file%s, %s)", g.name, g.files, lintPlural(g.files), report.Bytes(g.bytes))
 }
 
 func lintPlural(n int) string {
@@ -121,7 +123,7 @@ func (l *linterRun) contextChecks(c *copyRec, covered []string) {
 	if c.whole && !ctx.HasDockerIgnore && !l.reportedNoIgnore {
 		l.reportedNoIgnore = true
 		l.add(RuleNoDockerIgnore, SeverityWarning, c.line, 1,
-			fmt.Sprintf("the build context has no .dockerignore, so %s sends and copies everything: %d files, %s", srcs, len(c.files), lintBytes(c.bytes)),
+			fmt.Sprintf("the build context has no .dockerignore, so %s sends and copies everything: %d files, %s", srcs, len(c.files), report.Bytes(c.bytes)),
 			"Add a .dockerignore that excludes at least .git, .venv, .env* and caches (imagebuild.Generate writes one).")
 	}
 	sens := map[string]*fileGroup{}

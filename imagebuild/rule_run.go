@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"github.com/deploykit/deploykit/internal/report"
 )
 
 // copyRec is one COPY/ADD seen while walking a stage.
@@ -313,7 +315,7 @@ func (l *linterRun) walkCopy(st *stageState, stage, line int, verb string, sourc
 			}
 			covered = append(covered, ctxRel)
 			l.add(RuleContextOverwritesStagePath, SeverityError, line, 1,
-				fmt.Sprintf("%s brings %s from the build context (%d file%s, %s) over %s, which line %d filled from stage %s: the local copy replaces what that stage built", srcs, ctxRel, len(files), lintPlural(len(files)), lintBytes(contextSum(files)), p.path, p.line, l.m.graph.Stages[p.stage].Label()),
+				fmt.Sprintf("%s brings %s from the build context (%d file%s, %s) over %s, which line %d filled from stage %s: the local copy replaces what that stage built", srcs, ctxRel, len(files), lintPlural(len(files)), report.Bytes(contextSum(files)), p.path, p.line, l.m.graph.Stages[p.stage].Label()),
 				fmt.Sprintf("Add %q to .dockerignore; better, build the environment outside %s (e.g. /opt/venv) so the context can never overwrite it.", ctxRel, rec.dest))
 		}
 	}
@@ -579,7 +581,7 @@ func (l *linterRun) checkRecursiveOwnership(st *stageState, cmd shellCommand, li
 		}
 		size := ""
 		if known && files > 0 {
-			size = fmt.Sprintf(" At least %s in %d files from the context are duplicated, plus everything copied from other stages.", lintBytes(bytes), files)
+			size = fmt.Sprintf(" At least %s in %d files from the context are duplicated, plus everything copied from other stages.", report.Bytes(bytes), files)
 		}
 		ln, col := l.m.locate(line, end, cmd.words[0])
 		l.add(RuleRecursiveChownAfterCopy, SeverityWarning, ln, col,

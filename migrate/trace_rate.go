@@ -3,6 +3,8 @@ package migrate
 import (
 	"fmt"
 	"strings"
+
+	"github.com/deploykit/deploykit/internal/report"
 )
 
 // rateTrace sets each statement's verdict and message from what the trace
@@ -202,18 +204,5 @@ func describeSize(e TableEffect) string {
 	if e.Bytes < 0 {
 		return rows
 	}
-	return rows + ", " + humanBytes(e.Bytes)
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	return rows + ", " + report.Bytes(e.Bytes)
 }

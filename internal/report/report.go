@@ -300,3 +300,18 @@ func toURI(p string) string {
 	p = strings.ReplaceAll(p, "\\", "/")
 	return strings.TrimPrefix(p, "./")
 }
+
+// Bytes formats n with binary (IEC) units, one decimal: "512 B",
+// "1.5 KiB", "21.0 MiB".
+func Bytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

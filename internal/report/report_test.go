@@ -103,3 +103,9 @@ func TestSeverity(t *testing.T) {
 	_, err := ParseSeverity("fatal")
 	assert.ErrorContains(t, err, `"fatal"`)
 }
+
+func TestBytes(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 1536: "1.5 KiB", 21 << 20: "21.0 MiB", 3 << 30: "3.0 GiB"} {
+		assert.Equal(t, want, Bytes(n), "%d bytes", n)
+	}
+}
