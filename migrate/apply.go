@@ -74,6 +74,16 @@ type ApplyOptions struct {
 	DryRun bool
 	// Force applies files whose static verdict is dangerous.
 	Force bool
+	// RecordDjango records every file as a Django migration in
+	// django_migrations (app, name, applied = now()), deriving app and name
+	// from the file name (ParseDjangoFileName) unless ApplyFile.DjangoApp
+	// and DjangoName are set. The row is inserted, unless it exists, in the
+	// same transaction as the file's last transactional unit; when the last
+	// unit runs outside a transaction (CREATE INDEX CONCURRENTLY, atomic =
+	// False), right after it succeeds (a crash in between is repaired by the
+	// next run). A missing django_migrations table is
+	// ErrNoDjangoMigrationsTable; a file with RunPython is ErrDjangoNotSQL.
+	RecordDjango bool
 	// Analyze is the static analysis used to refuse dangerous files; nil
 	// means AnalyzeSQL with the server's major version.
 	Analyze func(path string, src []byte) (*FileReport, error)
@@ -217,6 +227,10 @@ func (e *ApplyError) Unwrap() error { return e.Err }
 // that would be sent.
 func Apply(ctx context.Context, conn *pgx.Conn, files []ApplyFile, opts ApplyOptions) (*ApplyReport, error) {
 	log := liveLogger(opts.Logger)
+	files, err := prepareDjangoFiles(files, &opts)
+	if err != nil {
+		return nil, err
+	}
 	units, err := PlanApply(files)
 	if err != nil {
 		return nil, err
@@ -254,6 +268,11 @@ func Apply(ctx context.Context, conn *pgx.Conn, files []ApplyFile, opts ApplyOpt
 
 	if opts.DryRun {
 		done := map[string]bool{}
+		if conn != nil && recordsDjango(units) {
+			if err := checkDjangoTable(ctx, conn); err != nil {
+				return nil, err
+			}
+		}
 		if conn != nil {
 			if done, err = readProgressIfExists(ctx, conn, &opts); err != nil {
 				return nil, err
@@ -281,6 +300,11 @@ func Apply(ctx context.Context, conn *pgx.Conn, files []ApplyFile, opts ApplyOpt
 		return nil, errors.New("migrate: apply: connection is inside a transaction")
 	}
 
+	if recordsDjango(units) {
+		if err := checkDjangoTable(ctx, conn); err != nil {
+			return nil, err
+		}
+	}
 	if err := ensureProgressTable(ctx, conn, &opts); err != nil {
 		return nil, err
 	}
@@ -301,6 +325,9 @@ func Apply(ctx context.Context, conn *pgx.Conn, files []ApplyFile, opts ApplyOpt
 		if sum, ok := recorded[unitKey(u)]; ok {
 			if sum != u.Checksum {
 				return rep, &ApplyError{File: u.File, Unit: u.Index, Line: u.Line, Err: fmt.Errorf("%w: recorded checksum %s, file now has %s", ErrChecksumMismatch, sum, u.Checksum)}
+			}
+			if err := recordDjangoAfterNonTx(ctx, conn, u); err != nil {
+				return rep, &ApplyError{File: u.File, Unit: u.Index, Line: u.Line, Err: err}
 			}
 			rep.Units = append(rep.Units, UnitResult{ApplyUnit: *u, Status: UnitAlreadyApplied})
 			continue
@@ -348,6 +375,20 @@ func Apply(ctx context.Context, conn *pgx.Conn, files []ApplyFile, opts ApplyOpt
 	return rep, nil
 }
 
+// recordDjangoAfterNonTx records the Django migration of a
+// non-transactional unit that is already applied: its progress row and the
+// django_migrations row are written one after the other, so a crash in
+// between leaves the second to the next run (the insert is idempotent).
+func recordDjangoAfterNonTx(ctx context.Context, conn *pgx.Conn, u *ApplyUnit) error {
+	if u.DjangoApp == "" || u.Transactional {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, djangoRecordSQL(u)); err != nil {
+		return fmt.Errorf("record %s.%s in %s: %w", u.DjangoApp, u.DjangoName, DjangoMigrationsTable, err)
+	}
+	return nil
+}
+
 // retryable reports lock_not_available (lock_timeout) and deadlock_detected.
 func retryable(err error) bool {
 	var pgErr *pgconn.PgError
@@ -373,6 +414,9 @@ func runUnit(ctx context.Context, conn *pgx.Conn, u *ApplyUnit, opts *ApplyOptio
 	}()
 	if !u.Transactional && u.IndexName != "" {
 		done, err := prepareConcurrentIndex(ctx, conn, u, opts)
+		if err == nil && done {
+			err = recordDjangoAfterNonTx(ctx, conn, u)
+		}
 		if err != nil || done {
 			return done, err
 		}
@@ -391,7 +435,7 @@ func runUnit(ctx context.Context, conn *pgx.Conn, u *ApplyUnit, opts *ApplyOptio
 					_, err := conn.Exec(ctx, "ROLLBACK")
 					return true, err
 				}
-				return true, nil
+				return true, recordDjangoAfterNonTx(ctx, conn, u)
 			}
 		default:
 			if _, err := conn.Exec(ctx, s.sql); err != nil {

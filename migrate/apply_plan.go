@@ -17,6 +17,12 @@ type ApplyFile struct {
 	Name string
 	// SQL is the file's content.
 	SQL []byte
+	// DjangoApp and DjangoName, when both set, name the Django migration
+	// this file is the sqlmigrate output of ("blog", "0003_post_views"):
+	// Apply records it in django_migrations in the same transaction as the
+	// file's last transactional unit (see ApplyOptions.RecordDjango to
+	// derive them from file names).
+	DjangoApp, DjangoName string
 }
 
 // ApplyUnit is the smallest piece Apply runs and records: either one
@@ -44,6 +50,10 @@ type ApplyUnit struct {
 	// timeout is dropped before the retry.
 	IndexSchema string `json:"-"`
 	IndexName   string `json:"-"`
+	// DjangoApp/DjangoName are set on the last unit of a file recorded in
+	// django_migrations.
+	DjangoApp  string `json:"django_app,omitempty"`
+	DjangoName string `json:"django_name,omitempty"`
 
 	stmts []liveStatement
 }
@@ -112,6 +122,20 @@ func PlanApply(files []ApplyFile) ([]ApplyUnit, error) {
 		}
 		if cur != nil {
 			return nil, fmt.Errorf("%s:%d: BEGIN without COMMIT", f.Name, beginLine)
+		}
+		if f.DjangoApp != "" || f.DjangoName != "" {
+			if f.DjangoApp == "" || f.DjangoName == "" {
+				return nil, fmt.Errorf("migrate: apply %s: DjangoApp and DjangoName must both be set", f.Name)
+			}
+			if strings.Contains(string(f.SQL), djangoCannotBeSQL) {
+				return nil, fmt.Errorf("%w: %s (%s.%s); run it with manage.py migrate", ErrDjangoNotSQL, f.Name, f.DjangoApp, f.DjangoName)
+			}
+			if countUnits(units, f.Name) == 0 {
+				// No SQL (e.g. AlterModelOptions): a unit that only records.
+				add(ApplyUnit{Transactional: true, Line: 1})
+			}
+			last := &units[len(units)-1]
+			last.DjangoApp, last.DjangoName = f.DjangoApp, f.DjangoName
 		}
 	}
 	for i := range units {
@@ -183,7 +207,11 @@ func unitSteps(u *ApplyUnit, opts *ApplyOptions) []applyStep {
 		for _, s := range u.Statements {
 			out = append(out, applyStep{stepExec, s})
 		}
-		out = append(out, applyStep{stepExec, record}, applyStep{stepExec, "COMMIT"})
+		out = append(out, applyStep{stepExec, record})
+		if u.DjangoApp != "" {
+			out = append(out, applyStep{stepExec, djangoRecordSQL(u)})
+		}
+		out = append(out, applyStep{stepExec, "COMMIT"})
 		return out
 	}
 	if !opts.Pooled {
@@ -202,6 +230,9 @@ func unitSteps(u *ApplyUnit, opts *ApplyOptions) []applyStep {
 		out = append(out, applyStep{stepComment, "-- if an INVALID index " + u.IndexName + " was left by an interrupted build, it is dropped first (DROP INDEX CONCURRENTLY)"})
 	}
 	out = append(out, applyStep{stepExec, u.Statements[0]}, applyStep{stepExec, record})
+	if u.DjangoApp != "" {
+		out = append(out, applyStep{stepExec, djangoRecordSQL(u)})
+	}
 	if !opts.Pooled {
 		if lt > 0 {
 			out = append(out, applyStep{stepExec, "RESET lock_timeout"})

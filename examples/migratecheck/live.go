@@ -4,7 +4,12 @@ package main
 //
 //	migratecheck trace -db URL [-rows-threshold N] [-bytes-threshold N] [-lock-timeout 2s] [-format text|json] [-commit] FILE...
 //	migratecheck pending -db URL -project DIR [-format text|json]
-//	migratecheck apply -db URL [-lock-timeout 2s] [-statement-timeout 0] [-retries 5] [-dry-run] [-force] [-wait] [-pooled] FILE...
+//	migratecheck apply -db URL [-lock-timeout 2s] [-statement-timeout 0] [-retries 5] [-dry-run] [-force] [-wait] [-pooled] [-record-django] FILE...
+//
+// apply -record-django records each file as a Django migration in
+// django_migrations (in the transaction of its last unit), the app and name
+// taken from sqlmigrate-style file names APP_NNNN_name.sql, so a later
+// "manage.py migrate" does not run it again.
 //
 // -db takes a postgres:// URL or a keyword/value string; empty uses the
 // libpq environment (PGHOST, PGUSER, PGPASSWORD, PGSSLMODE, ...).
@@ -301,6 +306,7 @@ func runApply(args []string, stdout, stderr io.Writer) int {
 	wait := fs.Bool("wait", false, "wait for another running migrator instead of exiting")
 	pooled := fs.Bool("pooled", false, "the connection goes through transaction pooling (PgBouncer, Azure port 6432)")
 	table := fs.String("progress-table", migrate.DefaultProgressTable, "table recording applied units")
+	recordDjango := fs.Bool("record-django", false, "record each file (named APP_NNNN_name.sql) as applied in Django's django_migrations")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -335,6 +341,7 @@ func runApply(args []string, stdout, stderr io.Writer) int {
 	opts := migrate.ApplyOptions{
 		LockTimeout: *lockTimeout, StatementTimeout: *stmtTimeout, Retries: r,
 		DryRun: *dryRun, Force: *force, Wait: *wait, Pooled: *pooled, ProgressTable: *table,
+		RecordDjango: *recordDjango,
 	}
 	if *dryRun {
 		opts.Out = stdout

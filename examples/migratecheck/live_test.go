@@ -155,3 +155,40 @@ INSERT INTO django_migrations (app, name, applied) VALUES ('blog', '0001_initial
 	code, _, _ = liveCLI("pending", "-db", url)
 	assert.Equal(t, 2, code, "-project is required")
 }
+
+func TestApplyRecordDjango(t *testing.T) {
+	url := liveDB(t, `CREATE TABLE blog_post (id serial PRIMARY KEY);`)
+	dir := t.TempDir()
+	liveFile(t, dir, "blog_0002_post_views.sql", "BEGIN;\nALTER TABLE blog_post ADD COLUMN views integer;\nCOMMIT;\n")
+	liveFile(t, dir, "blog_0003_post_views_idx.sql", "CREATE INDEX CONCURRENTLY blog_post_views_idx ON blog_post (views);\n")
+
+	code, out, errOut := liveCLI("apply", "-dry-run", "-record-django", dir)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "ALTER TABLE blog_post ADD COLUMN views integer;\nINSERT INTO \"deploykit_migrations\"")
+	assert.Contains(t, out, "INSERT INTO django_migrations (app, name, applied) SELECT 'blog', '0002_post_views', now()")
+
+	code, _, errOut = liveCLI("apply", "-db", url, "-record-django", dir)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "table django_migrations does not exist")
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `CREATE TABLE django_migrations (id serial PRIMARY KEY, app varchar(255) NOT NULL, name varchar(255) NOT NULL, applied timestamptz NOT NULL)`)
+	require.NoError(t, err)
+	code, out, errOut = liveCLI("apply", "-db", url, "-record-django", dir)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, 2, strings.Count(out, ": applied"), out)
+	rows, err := conn.Query(ctx, "SELECT app || '.' || name FROM django_migrations ORDER BY id")
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	assert.Equal(t, []string{"blog.0002_post_views", "blog.0003_post_views_idx"}, names)
+
+	// A file not named APP_NNNN_name.sql cannot be recorded.
+	other := liveFile(t, t.TempDir(), "fix.sql", "SELECT 1;\n")
+	code, _, errOut = liveCLI("apply", "-db", url, "-record-django", other)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "fix.sql: no _NNNN migration number")
+}
