@@ -1,18 +1,13 @@
 package imagebuild
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,77 +15,15 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 )
 
-const dockerRegistryBin = "/usr/bin/docker-registry"
+// authRegistry is a registry that requires basic auth, started by
+// testenv.AuthRegistry.
+type authRegistry testenv.AuthRegistryServer
 
-// authRegistry is a docker-registry the test started that requires HTTP
-// basic auth (htpasswd, bcrypt) on every request.
-type authRegistry struct {
-	Host, User, Password string
-}
-
-// startAuthRegistry starts Debian's docker-registry on a free loopback
-// port with an htpasswd file holding one user with a random password,
-// and stops it when the test ends.
 func startAuthRegistry(t *testing.T) authRegistry {
 	t.Helper()
-	if _, err := os.Stat(dockerRegistryBin); err != nil {
-		testenv.Unavailable(t, dockerRegistryBin+" is missing (Debian package docker-registry)")
-	}
-	dir := t.TempDir()
-	pw := make([]byte, 12)
-	_, _ = rand.Read(pw)
-	r := authRegistry{User: "deploykit", Password: hex.EncodeToString(pw)}
-	hash, err := bcrypt.GenerateFromPassword([]byte(r.Password), bcrypt.MinCost)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "htpasswd"), []byte(r.User+":"+string(hash)+"\n"), 0o600))
-	r.Host = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	cfg := fmt.Sprintf(`version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: %s
-http:
-  addr: %s
-auth:
-  htpasswd:
-    realm: deploykit-test
-    path: %s
-`, filepath.Join(dir, "data"), r.Host, filepath.Join(dir, "htpasswd"))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yml"), []byte(cfg), 0o644))
-	var logs bytes.Buffer
-	cmd := exec.Command(dockerRegistryBin, "serve", filepath.Join(dir, "config.yml"))
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	require.NoError(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get("http://" + r.Host + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			// The registry is up, and it refuses anonymous requests.
-			require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
-			require.Contains(t, resp.Header.Get("WWW-Authenticate"), "Basic")
-			return r
-		}
-		select {
-		case <-exited:
-			t.Fatalf("docker-registry exited: %s", logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("docker-registry did not start on %s: %v\n%s", r.Host, err, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return authRegistry(testenv.AuthRegistry(t))
 }
 
 // get GETs a registry path with basic auth, with plain net/http,

@@ -3,12 +3,9 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,7 +13,6 @@ import (
 	"github.com/deploykit/deploykit/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // A FROM scratch image needs no base image, so no registry access beyond
@@ -145,60 +141,11 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// startAuthRegistry starts Debian's docker-registry on a free loopback port
-// requiring basic auth (htpasswd, bcrypt) for one user, and stops it when
-// the test ends. It returns the host and the user's password.
-func startAuthRegistry(t *testing.T) (host, user, password string) {
-	t.Helper()
-	const bin = "/usr/bin/docker-registry"
-	if _, err := os.Stat(bin); err != nil {
-		testenv.Unavailable(t, bin+" is missing (Debian package docker-registry)")
-	}
-	dir := t.TempDir()
-	pw := make([]byte, 12)
-	_, _ = rand.Read(pw)
-	user, password = "deploykit", hex.EncodeToString(pw)
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "htpasswd"), []byte(user+":"+string(hash)+"\n"), 0o600))
-	host = fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
-	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n"+
-		"http:\n  addr: %s\nauth:\n  htpasswd:\n    realm: deploykit-test\n    path: %s\n",
-		filepath.Join(dir, "data"), host, filepath.Join(dir, "htpasswd"))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yml"), []byte(cfg), 0o644))
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "serve", filepath.Join(dir, "config.yml"))
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	require.NoError(t, cmd.Start())
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		resp, err := http.Get("http://" + host + "/v2/")
-		if err == nil {
-			resp.Body.Close()
-			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "anonymous access is refused")
-			return host, user, password
-		}
-		select {
-		case <-exited:
-			t.Fatalf("docker-registry exited: %s", logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("docker-registry did not start on %s: %v\n%s", host, err, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func TestBuildAndSizeWithRegistryCredentials(t *testing.T) {
 	addr := testenv.BuildKit(t)
 	testenv.Registry(t)
-	host, user, password := startAuthRegistry(t)
+	reg := testenv.AuthRegistry(t)
+	host, user, password := reg.Host, reg.User, reg.Password
 	dir := fixture(t, 20_000)
 	ref := fmt.Sprintf("%s/deploykit-example/auth-%d:v1", host, time.Now().UnixNano())
 	t.Setenv("DEPLOYKIT_REGISTRY_USERNAME", user)
