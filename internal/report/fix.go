@@ -1,0 +1,125 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// ErrOverlap is returned (wrapped) when two edits to one file overlap.
+var ErrOverlap = errors.New("overlapping edits")
+
+// FixEdits collects, per file, the edits of the first suggested fix of each
+// diagnostic that has edits. Fixes without edits are advice and are left out.
+func FixEdits(diags []Diagnostic) map[string][]TextEdit {
+	out := map[string][]TextEdit{}
+	for _, d := range diags {
+		for _, f := range d.SuggestedFixes {
+			if len(f.TextEdits) == 0 {
+				continue
+			}
+			for _, e := range f.TextEdits {
+				file := e.Pos.File
+				if file == "" {
+					file = d.Pos.File
+				}
+				out[file] = append(out[file], e)
+			}
+			break
+		}
+	}
+	return out
+}
+
+// offset converts a 1-based line and byte column to a byte offset in src.
+// Column 0 means the start of the line; a column one past the end of the
+// line is its newline.
+func offset(src []byte, p Position) (int, error) {
+	if p.Line < 1 {
+		return 0, fmt.Errorf("edit position %s: line must be >= 1", p)
+	}
+	off, line := 0, 1
+	for line < p.Line {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			if line+1 == p.Line && p.Column <= 1 {
+				return len(src), nil // the line after a last line with no newline
+			}
+			return 0, fmt.Errorf("edit position %s: the file has only %d lines", p, line)
+		}
+		off += i + 1
+		line++
+	}
+	end := bytes.IndexByte(src[off:], '\n')
+	if end < 0 {
+		end = len(src) - off
+	}
+	col := p.Column
+	if col < 1 {
+		col = 1
+	}
+	if col-1 > end {
+		return 0, fmt.Errorf("edit position %s: line %d has only %d bytes", p, p.Line, end)
+	}
+	return off + col - 1, nil
+}
+
+// ApplyEdits applies edits to one file's contents and returns the result.
+// Identical edits are applied once; overlapping ones are refused with
+// ErrOverlap, so that a fix is applied whole or not at all. Applying the
+// fixes of a re-run analyser to its own output is a no-op when the analyser
+// no longer reports the finding.
+func ApplyEdits(src []byte, edits []TextEdit) ([]byte, error) {
+	type span struct {
+		start, end int
+		text       string
+	}
+	spans := make([]span, 0, len(edits))
+	for _, e := range edits {
+		s, err := offset(src, e.Pos)
+		if err != nil {
+			return nil, err
+		}
+		endPos := e.End
+		if !endPos.IsValid() {
+			endPos = e.Pos
+		}
+		en, err := offset(src, endPos)
+		if err != nil {
+			return nil, err
+		}
+		if en < s {
+			return nil, fmt.Errorf("edit %s-%s: end before start", e.Pos, endPos)
+		}
+		spans = append(spans, span{s, en, e.NewText})
+	}
+	sort.SliceStable(spans, func(i, j int) bool {
+		if spans[i].start != spans[j].start {
+			return spans[i].start < spans[j].start
+		}
+		return spans[i].end < spans[j].end
+	})
+	uniq := spans[:0]
+	for i, s := range spans {
+		if i > 0 && s == uniq[len(uniq)-1] {
+			continue
+		}
+		uniq = append(uniq, s)
+	}
+	var b bytes.Buffer
+	last := 0
+	for i, s := range uniq {
+		if i > 0 {
+			prev := uniq[i-1]
+			if s.start < prev.end || (s.start == prev.start && s.start == s.end && prev.start == prev.end) {
+				return nil, fmt.Errorf("%w: bytes %d-%d and %d-%d", ErrOverlap, prev.start, prev.end, s.start, s.end)
+			}
+		}
+		b.Write(src[last:s.start])
+		b.WriteString(s.text)
+		last = s.end
+	}
+	b.Write(src[last:])
+	return b.Bytes(), nil
+}

@@ -1,0 +1,89 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Format is an output format of the analysers' commands.
+type Format string
+
+// The formats every analyser command offers.
+const (
+	FormatText   Format = "text"
+	FormatJSON   Format = "json"
+	FormatSARIF  Format = "sarif"
+	FormatGitHub Format = "github"
+)
+
+// ParseFormat parses text, json, sarif and github.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
+	case FormatText, FormatJSON, FormatSARIF, FormatGitHub:
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown format %q (want text, json, sarif or github)", s)
+}
+
+// SchemaVersion is the version of the JSON shape that Write produces; it
+// grows only by adding fields.
+const SchemaVersion = 1
+
+// Write renders diags in format f. JSON is the generic envelope
+// {"schemaVersion":1,"tool":NAME,"diagnostics":[...]}; an analyser with a
+// richer JSON shape of its own renders JSON itself and calls Write for the
+// other formats.
+func Write(w io.Writer, f Format, tool Tool, rules []Rule, diags []Diagnostic) error {
+	switch f {
+	case FormatText, "":
+		return WriteDiagnosticsText(w, diags)
+	case FormatGitHub:
+		return WriteDiagnosticsGitHub(w, diags)
+	case FormatSARIF:
+		return WriteDiagnosticsSARIF(w, tool, rules, diags)
+	case FormatJSON:
+		if diags == nil {
+			diags = []Diagnostic{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			SchemaVersion int          `json:"schemaVersion"`
+			Tool          string       `json:"tool"`
+			Diagnostics   []Diagnostic `json:"diagnostics"`
+		}{SchemaVersion, tool.Name, diags})
+	}
+	return fmt.Errorf("unknown format %q", f)
+}
+
+func toResult(d Diagnostic) Result {
+	return Result{Rule: d.Rule, Severity: d.Severity, File: d.Pos.File, Line: d.Pos.Line,
+		Column: d.Pos.Column, Message: d.Message, Fix: d.FixText()}
+}
+
+func toResults(diags []Diagnostic) []Result {
+	out := make([]Result, len(diags))
+	for i, d := range diags {
+		out[i] = toResult(d)
+	}
+	return out
+}
+
+// WriteDiagnosticsText writes one line per diagnostic, "file:line:col:
+// severity: message [RULE]", and an indented "fix:" line per fix.
+func WriteDiagnosticsText(w io.Writer, diags []Diagnostic) error {
+	return WriteText(w, toResults(diags))
+}
+
+// WriteDiagnosticsGitHub writes GitHub Actions workflow commands, one per
+// diagnostic.
+func WriteDiagnosticsGitHub(w io.Writer, diags []Diagnostic) error {
+	return WriteGitHub(w, toResults(diags))
+}
+
+// WriteDiagnosticsSARIF writes a SARIF 2.1.0 log with one run.
+func WriteDiagnosticsSARIF(w io.Writer, tool Tool, rules []Rule, diags []Diagnostic) error {
+	return WriteSARIF(w, tool, rules, toResults(diags))
+}
