@@ -408,11 +408,11 @@ var contentTypes = map[string]string{
 
 // equivalent media types that servers send for the same extension.
 var typeAliases = map[string][]string{
-	"text/javascript":  {"application/javascript", "application/x-javascript"},
-	"image/x-icon":     {"image/vnd.microsoft.icon"},
-	"application/xml":  {"text/xml"},
-	"font/ttf":         {"application/x-font-ttf", "font/sfnt"},
-	"font/otf":         {"application/x-font-opentype", "font/sfnt"},
+	"text/javascript": {"application/javascript", "application/x-javascript"},
+	"image/x-icon":    {"image/vnd.microsoft.icon"},
+	"application/xml": {"text/xml"},
+	"font/ttf":        {"application/x-font-ttf", "font/sfnt"},
+	"font/otf":        {"application/x-font-opentype", "font/sfnt"},
 }
 
 // ContentType returns the Content-Type deploykit uploads name with:
