@@ -411,7 +411,7 @@ func mergeDiagnostics(a, b []Diagnostic) []Diagnostic {
 	for _, d := range b {
 		dup := false
 		for _, e := range out {
-			if e.Rule == d.Rule && e.Line == d.Line {
+			if e.Rule == d.Rule && e.Pos.Line == d.Pos.Line {
 				dup = true
 				break
 			}

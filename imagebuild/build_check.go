@@ -68,13 +68,13 @@ func lintDiagnostics(raw []byte) ([]Diagnostic, error) {
 	for _, w := range res.Warnings {
 		d := Diagnostic{Rule: w.RuleName, Severity: SeverityWarning, Message: w.Detail}
 		if w.Location != nil {
-			d.File = file(w.Location.SourceIndex)
+			d.Pos.File = file(w.Location.SourceIndex)
 			if len(w.Location.Ranges) > 0 && w.Location.Ranges[0].Start != nil {
-				d.Line = int(w.Location.Ranges[0].Start.Line)
+				d.Pos.Line = int(w.Location.Ranges[0].Start.Line)
 			}
 		}
 		if w.URL != "" {
-			d.Fix = "see " + w.URL
+			d.URL = w.URL
 		}
 		out = append(out, d)
 	}

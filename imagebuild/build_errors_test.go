@@ -135,8 +135,8 @@ func TestCheckReportsBuildKitChecks(t *testing.T) {
 	require.NoError(t, err)
 	rules := map[string]int{}
 	for _, d := range diags {
-		rules[d.Rule] = d.Line
-		assert.Equal(t, "Dockerfile", d.File)
+		rules[d.Rule] = d.Pos.Line
+		assert.Equal(t, "Dockerfile", d.Pos.File)
 		assert.Equal(t, SeverityWarning, d.Severity)
 	}
 	assert.Equal(t, 1, rules["FromAsCasing"], "%v", diags)
@@ -161,7 +161,7 @@ func TestCheckReportsBuildKitChecks(t *testing.T) {
 	require.NoError(t, err)
 	streamed := map[string]int{}
 	for _, d := range res.Warnings {
-		streamed[d.Rule] = d.Line
+		streamed[d.Rule] = d.Pos.Line
 	}
 	assert.Equal(t, rules, streamed)
 }

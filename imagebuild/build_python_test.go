@@ -3,6 +3,7 @@ package imagebuild
 import (
 	"context"
 	"fmt"
+	"github.com/deploykit/deploykit/imagebuild/dockerfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -48,8 +49,8 @@ func fakePythonBase(tb testing.TB, venvKB int) string {
 }
 
 // fixtureSpec is the spec of testdata/build/project for Generate.
-var fixtureSpec = Spec{
-	Manager: ManagerPoetry, PoetryVersion: "1.7.1",
+var fixtureSpec = dockerfile.Spec{
+	Manager: dockerfile.ManagerPoetry, PoetryVersion: "1.7.1",
 	WSGIApp: "blog.wsgi:application", SettingsModule: "blog.settings", CollectStatic: true,
 	BuildPackages: []string{"build-essential", "libpq-dev"}, RuntimePackages: []string{"libpq5"},
 }
@@ -76,7 +77,7 @@ func pythonProject(tb testing.TB, generated bool) string {
 	})
 	require.NoError(tb, err)
 	if generated {
-		df, di, err := Generate(fixtureSpec)
+		df, di, err := dockerfile.Generate(fixtureSpec)
 		require.NoError(tb, err)
 		require.NoError(tb, os.WriteFile(filepath.Join(dir, "Dockerfile"), df, 0o644))
 		require.NoError(tb, os.WriteFile(filepath.Join(dir, ".dockerignore"), di, 0o644))

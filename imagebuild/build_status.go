@@ -75,7 +75,7 @@ func (c *statusCollector) update(s *client.SolveStatus) {
 	}
 	for _, w := range s.Warnings {
 		d := warningDiagnostic(w)
-		key := d.Rule + "\x00" + strconv.Itoa(d.Line) + "\x00" + d.Message
+		key := d.Rule + "\x00" + strconv.Itoa(d.Pos.Line) + "\x00" + d.Message
 		if c.seen[key] {
 			continue
 		}
@@ -125,16 +125,16 @@ func warningDiagnostic(w *client.VertexWarning) Diagnostic {
 		d.Rule, d.Message = m[1], m[2]
 	}
 	if w.SourceInfo != nil {
-		d.File = w.SourceInfo.Filename
+		d.Pos.File = w.SourceInfo.Filename
 	}
 	if len(w.Range) > 0 && w.Range[0].Start != nil {
-		d.Line = int(w.Range[0].Start.Line)
+		d.Pos.Line = int(w.Range[0].Start.Line)
 		if ch := int(w.Range[0].Start.Character); ch > 0 {
-			d.Column = ch
+			d.Pos.Column = ch
 		}
 	}
 	if w.URL != "" {
-		d.Fix = "see " + w.URL
+		d.URL = w.URL
 	}
 	return d
 }

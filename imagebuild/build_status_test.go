@@ -1,6 +1,7 @@
 package imagebuild
 
 import (
+	"github.com/deploykit/deploykit/imagebuild/dockerfile"
 	"testing"
 	"time"
 
@@ -61,6 +62,6 @@ func TestStatusCollector(t *testing.T) {
 	c.update(&client.SolveStatus{Warnings: []*client.VertexWarning{w, w}})
 	diags := c.diagnostics()
 	assert.Len(t, diags, 1, "duplicates dropped")
-	assert.Equal(t, Diagnostic{Rule: "FromAsCasing", Severity: SeverityWarning, File: "Dockerfile", Line: 1,
-		Message: "'as' and 'FROM' keywords' casing do not match", Fix: "see https://docs.docker.com/go/dockerfile/rule/from-as-casing/"}, diags[0])
+	assert.Equal(t, Diagnostic{Rule: "FromAsCasing", Severity: SeverityWarning, Pos: dockerfile.Position{File: "Dockerfile", Line: 1},
+		Message: "'as' and 'FROM' keywords' casing do not match", URL: "https://docs.docker.com/go/dockerfile/rule/from-as-casing/"}, diags[0])
 }

@@ -23,7 +23,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/deploykit/deploykit/imagebuild"
+	"github.com/deploykit/deploykit/imagebuild/dockerfile"
+	"github.com/deploykit/deploykit/imagebuild/dockerfile/buildkitcheck"
 )
 
 func main() {
@@ -87,7 +88,7 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dockerfile lint: unknown -format %q (want text, json, sarif or github)\n", *format)
 		return 2
 	}
-	a, err := imagebuild.LintFile(ctx, fs.Arg(0), *contextDir, imagebuild.LintConfig{Target: *target})
+	a, err := dockerfile.LintFile(ctx, fs.Arg(0), *contextDir, dockerfile.LintConfig{Target: *target, BuildKit: buildkitcheck.Checker{}})
 	if err != nil {
 		fmt.Fprintf(stderr, "dockerfile lint: %v\n", err)
 		return 2
@@ -98,19 +99,19 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			Findings []jsonFinding `json:"findings"`
 		}{Findings: []jsonFinding{}}
 		for _, d := range a.Diagnostics {
-			doc.Findings = append(doc.Findings, jsonFinding{d.Rule, string(d.Severity), d.Line, d.Column, d.Message, d.Fix})
+			doc.Findings = append(doc.Findings, jsonFinding{d.Rule, string(d.Severity), d.Pos.Line, d.Pos.Column, d.Message, d.FixText()})
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(doc)
 	default:
-		err = imagebuild.WriteDiagnostics(stdout, imagebuild.DiagnosticFormat(*format), a.Diagnostics)
+		err = dockerfile.WriteDiagnostics(stdout, dockerfile.DiagnosticFormat(*format), a.Diagnostics)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "dockerfile lint: %v\n", err)
 		return 2
 	}
-	if a.MaxSeverity() == imagebuild.SeverityError {
+	if a.MaxSeverity() == dockerfile.SeverityError {
 		return 1
 	}
 	return 0
@@ -139,7 +140,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.SetOutput(stderr)
 	project := fs.String("project", ".", "project `directory` to infer the spec from")
 	out := fs.String("o", "", "write Dockerfile and .dockerignore into this `directory` instead of stdout")
-	var o imagebuild.Spec
+	var o dockerfile.Spec
 	manager := fs.String("manager", "", "dependency manager: poetry, requirements or uv")
 	fs.StringVar(&o.PythonVersion, "python", "", "Python `version` (3.13 or 3.13.1)")
 	fs.StringVar(&o.BaseImage, "base", "", "base `image` without digest (default python:<version>-slim-bookworm)")
@@ -166,7 +167,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "dockerfile generate: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	o.Manager = imagebuild.DependencyManager(*manager)
+	o.Manager = dockerfile.DependencyManager(*manager)
 	o.CollectStatic = *collect
 	if reqs.set {
 		o.RequirementsFiles = reqs.values
@@ -180,7 +181,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if writable.set {
 		o.WritableDirs = writable.values
 	}
-	spec, err := imagebuild.InferSpec(ctx, *project, o)
+	spec, err := dockerfile.InferSpec(ctx, *project, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "dockerfile generate: %v\n", err)
 		return 2
@@ -188,10 +189,10 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if *noCollect {
 		spec.CollectStatic = false
 	}
-	df, di, err := imagebuild.Generate(spec)
+	df, di, err := dockerfile.Generate(spec)
 	if err != nil {
 		fmt.Fprintf(stderr, "dockerfile generate: %v\n", err)
-		if errors.Is(err, imagebuild.ErrInvalidSpec) {
+		if errors.Is(err, dockerfile.ErrInvalidSpec) {
 			fmt.Fprint(stderr, "(set the missing or wrong value with a flag; see dockerfile generate -h)\n")
 		}
 		return 2
@@ -223,7 +224,7 @@ func runGraph(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprint(stderr, "dockerfile graph: need exactly one DOCKERFILE\n")
 		return 2
 	}
-	a, err := imagebuild.LintFile(ctx, fs.Arg(0), "", imagebuild.LintConfig{})
+	a, err := dockerfile.LintFile(ctx, fs.Arg(0), "", dockerfile.LintConfig{})
 	if err != nil {
 		fmt.Fprintf(stderr, "dockerfile graph: %v\n", err)
 		return 2

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const seedDockerfile = "../../imagebuild/testdata/lint/seed.Dockerfile"
+const seedDockerfile = "../../imagebuild/dockerfile/testdata/lint/seed.Dockerfile"
 
 func runCLI(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
@@ -80,7 +80,7 @@ func TestLintFormatsAndExitCodes(t *testing.T) {
 
 func TestGenerate(t *testing.T) {
 	out := t.TempDir()
-	code, _, stderr := runCLI("generate", "-project", "../../imagebuild/testdata/generate/poetry", "-o", out, "-uid", "4242", "-digest", "sha256:"+strings.Repeat("0", 64))
+	code, _, stderr := runCLI("generate", "-project", "../../imagebuild/dockerfile/testdata/generate/poetry", "-o", out, "-uid", "4242", "-digest", "sha256:"+strings.Repeat("0", 64))
 	require.Equal(t, 0, code, stderr)
 	df, err := os.ReadFile(filepath.Join(out, "Dockerfile"))
 	require.NoError(t, err)
@@ -90,10 +90,10 @@ func TestGenerate(t *testing.T) {
 	require.NoError(t, err)
 
 	// The written Dockerfile lints with exit 0.
-	code, _, stderr = runCLI("lint", "-context", "../../imagebuild/testdata/generate/poetry", filepath.Join(out, "Dockerfile"))
+	code, _, stderr = runCLI("lint", "-context", "../../imagebuild/dockerfile/testdata/generate/poetry", filepath.Join(out, "Dockerfile"))
 	assert.Equal(t, 0, code, stderr)
 
-	code, stdout, _ := runCLI("generate", "-project", "../../imagebuild/testdata/generate/uv")
+	code, stdout, _ := runCLI("generate", "-project", "../../imagebuild/dockerfile/testdata/generate/uv")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "# ==> .dockerignore <==")
 

@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"bytes"
@@ -45,7 +45,7 @@ type ContextIndex struct {
 }
 
 // ErrContext is wrapped by errors about an unreadable build context.
-var ErrContext = errors.New("imagebuild: build context")
+var ErrContext = errors.New("dockerfile: build context")
 
 // manifestMax bounds how much of a manifest file is kept in memory.
 const manifestMax = 4 << 20

@@ -1,6 +1,6 @@
 //go:build linux
 
-package imagebuild
+package dockerfile
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"fmt"
@@ -23,48 +23,32 @@ const (
 func ParseSeverity(s string) (Severity, error) {
 	sev, err := report.ParseSeverity(s)
 	if err != nil {
-		return "", fmt.Errorf("imagebuild: %w", err)
+		return "", fmt.Errorf("dockerfile: %w", err)
 	}
 	return sev, nil
 }
 
 // Diagnostic is one finding about a Dockerfile or its build context, shaped
-// like golang.org/x/tools/go/analysis.Diagnostic: a position, the stable ID
-// of the rule that found it, a severity, a message and, where one exists, a
-// suggested fix.
+// like golang.org/x/tools/go/analysis.Diagnostic: a range (Pos, End; the
+// file is the one the finding is in, so a context finding names the context
+// file), the stable ID of the rule that found it and its documentation URL,
+// a severity, a message, suggested fixes (with text edits where the fix is
+// mechanical) and related positions.
 //
-// Rule is a deploykit rule ID ("DK101"), a BuildKit check name
-// ("FromAsCasing", "UndefinedVar", ...) or "syntax" for a parse error.
-// The JSON encoding is the stable schema documented in the package docs.
-type Diagnostic struct {
-	// Rule is the stable rule identifier.
-	Rule string `json:"rule"`
-	// Severity is the rule's severity (after any override).
-	Severity Severity `json:"severity"`
-	// File is the path of the file the finding is about, as the caller
-	// named it ("" when unknown). Context findings name the context file.
-	File string `json:"file,omitempty"`
-	// Line and Column are 1-based; 0 when unknown or not applicable.
-	Line   int `json:"line"`
-	Column int `json:"column"`
-	// Message says what is wrong, in one or two sentences.
-	Message string `json:"message"`
-	// Fix is the suggested change, in words or Dockerfile text; "" when
-	// there is none.
-	Fix string `json:"fix"`
-}
+// Rule is a deploykit rule ID ("DK101") or a BuildKit check name
+// ("FromAsCasing", "UndefinedVar", ...). Its JSON encoding is the stable
+// schema documented in the package docs.
+type Diagnostic = report.Diagnostic
 
-// String formats the diagnostic as "file:line:col: severity: message [rule]".
-func (d Diagnostic) String() string {
-	pos := d.File
-	if pos == "" {
-		pos = "-"
-	}
-	if d.Line > 0 {
-		pos += fmt.Sprintf(":%d", d.Line)
-		if d.Column > 0 {
-			pos += fmt.Sprintf(":%d", d.Column)
-		}
-	}
-	return fmt.Sprintf("%s: %s: %s [%s]", pos, d.Severity, d.Message, d.Rule)
-}
+// Position is a place in a file: file name, 1-based line and byte column.
+type Position = report.Position
+
+// SuggestedFix is one way to fix a Diagnostic: a message and, when the fix
+// is mechanical, the text edits that make it.
+type SuggestedFix = report.SuggestedFix
+
+// TextEdit replaces the bytes from Pos up to End with NewText.
+type TextEdit = report.TextEdit
+
+// Related is another position that explains a Diagnostic.
+type Related = report.Related

@@ -1,27 +1,30 @@
-// Package imagebuild analyses Dockerfiles for Python web applications,
-// generates optimised multi-stage Dockerfiles for them, and (in the build*,
-// size* and waste* files) drives BuildKit builds and reports image sizes.
+// Package dockerfile analyses Dockerfiles for Python web applications and
+// generates optimised multi-stage Dockerfiles for them. It is pure: it
+// imports BuildKit's parser and linter, never the BuildKit client,
+// containerd or gRPC, and does no I/O beyond the files it is asked to read.
 //
 // # Analysis
 //
 // Lint parses a Dockerfile with BuildKit's own parser
 // (github.com/moby/buildkit/frontend/dockerfile/parser and instructions),
-// runs BuildKit's built-in checks (the ones "docker build --check" runs)
-// offline, and then deploykit's rules, which know what BuildKit and
+// runs the BuildKit checks that parser makes (FromAsCasing,
+// StageNameCasing, ...) or, given LintConfig.BuildKit (package
+// buildkitcheck), all of BuildKit's built-in checks (the ones "docker build
+// --check" runs) offline, and then deploykit's rules, which know what BuildKit and
 // hadolint do not: that "COPY . ." can overwrite a venv copied from the
 // builder stage when the context holds a .venv, that "chown -R" after a COPY
 // stores every byte twice, that Kubernetes runAsNonRoot refuses a user
 // name, that "minimalwave-blog.wsgi" cannot be a Python module.
 //
-//	a, err := imagebuild.LintFile(ctx, "Dockerfile", ".", imagebuild.LintConfig{})
+//	a, err := dockerfile.LintFile(ctx, "Dockerfile", ".", dockerfile.LintConfig{})
 //	if err != nil { ... }          // *LintError: file, line, column, message
 //	for _, d := range a.Diagnostics {
 //		fmt.Println(d)             // Dockerfile:34:1: error: COPY . . brings .venv ... [DK101]
 //	}
 //
-// Nothing is fetched from the network: base images are resolved by an
-// offline resolver (DefaultBaseImageEnv, overridable with
-// LintConfig.BaseImageEnv), so BuildKit's UndefinedVar check knows PATH.
+// Nothing is fetched from the network: buildkitcheck resolves base images
+// offline (overridable with LintConfig.BaseImageEnv), so BuildKit's
+// UndefinedVar check knows PATH.
 // Given the build context (ContextFromDir applies .dockerignore with
 // github.com/moby/patternmatcher, as BuildKit does), Lint also knows which
 // files each COPY brings, their size, which of them leak secrets (.env,
@@ -59,4 +62,4 @@
 // bytecode compiled, exec-form gunicorn. InferSpec fills the Spec from a
 // project directory (pyproject.toml, poetry.lock, uv.lock, requirements*.txt,
 // manage.py, wsgi.py), with explicit overrides.
-package imagebuild
+package dockerfile

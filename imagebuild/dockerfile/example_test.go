@@ -1,30 +1,30 @@
-package imagebuild_test
+package dockerfile_test
 
 import (
 	"context"
 	"fmt"
 	"os"
 
-	"github.com/deploykit/deploykit/imagebuild"
+	"github.com/deploykit/deploykit/imagebuild/dockerfile"
 )
 
 // Lint a Dockerfile (no build context) and print the findings as text.
 func ExampleLint() {
-	dockerfile := []byte(`FROM python:3.12-slim
+	src := []byte(`FROM python:3.12-slim
 WORKDIR /app
 COPY . .
 RUN pip install -r requirements.txt
 USER app
 CMD ["gunicorn", "my-site.wsgi:application"]
 `)
-	a, err := imagebuild.Lint(context.Background(), dockerfile, imagebuild.LintConfig{})
+	a, err := dockerfile.Lint(context.Background(), src, dockerfile.LintConfig{})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	for _, d := range a.Diagnostics {
-		if d.Severity != imagebuild.SeverityInfo {
-			fmt.Printf("%d %s %s\n", d.Line, d.Severity, d.Rule)
+		if d.Severity != dockerfile.SeverityInfo {
+			fmt.Printf("%d %s %s\n", d.Pos.Line, d.Severity, d.Rule)
 		}
 	}
 	// Output:
@@ -36,8 +36,8 @@ CMD ["gunicorn", "my-site.wsgi:application"]
 
 // Generate a Dockerfile for a Poetry project and check it lints clean.
 func ExampleGenerate() {
-	dockerfile, _, err := imagebuild.Generate(imagebuild.Spec{
-		Manager:         imagebuild.ManagerPoetry,
+	src, _, err := dockerfile.Generate(dockerfile.Spec{
+		Manager:         dockerfile.ManagerPoetry,
 		PythonVersion:   "3.12",
 		BuildPackages:   []string{"build-essential", "libpq-dev"},
 		RuntimePackages: []string{"libpq5"},
@@ -49,7 +49,7 @@ func ExampleGenerate() {
 		fmt.Println(err)
 		return
 	}
-	a, err := imagebuild.Lint(context.Background(), dockerfile, imagebuild.LintConfig{})
+	a, err := dockerfile.Lint(context.Background(), src, dockerfile.LintConfig{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -61,7 +61,7 @@ func ExampleGenerate() {
 
 // A malformed Dockerfile gives a *LintError with a position.
 func ExampleLintError() {
-	_, err := imagebuild.Lint(context.Background(), []byte("FROM alpine\nCOPY\n"), imagebuild.LintConfig{})
+	_, err := dockerfile.Lint(context.Background(), []byte("FROM alpine\nCOPY\n"), dockerfile.LintConfig{})
 	fmt.Println(err)
 	// Output:
 	// Dockerfile:2:1: COPY requires at least two arguments, but only one was provided. Destination could not be determined
@@ -69,12 +69,12 @@ func ExampleLintError() {
 
 // Print the stage graph.
 func ExampleGraph() {
-	a, err := imagebuild.Lint(context.Background(), []byte(`FROM python:3.12 AS deps
+	a, err := dockerfile.Lint(context.Background(), []byte(`FROM python:3.12 AS deps
 FROM node:22 AS assets
 FROM python:3.12 AS final
 COPY --from=deps /opt/venv /opt/venv
 COPY --from=assets /src/dist /app/static
-`), imagebuild.LintConfig{})
+`), dockerfile.LintConfig{})
 	if err != nil {
 		fmt.Println(err)
 		return

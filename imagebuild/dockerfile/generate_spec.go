@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"errors"
@@ -38,7 +38,7 @@ const (
 
 // ErrInvalidSpec is wrapped by every error Generate returns for a Spec that
 // cannot produce a correct Dockerfile.
-var ErrInvalidSpec = errors.New("imagebuild: invalid spec")
+var ErrInvalidSpec = errors.New("dockerfile: invalid spec")
 
 // Spec describes a Python web application well enough to write its
 // Dockerfile. Every field has a usable zero value except the application

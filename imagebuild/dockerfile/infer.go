@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 )
 
 // ErrInfer is wrapped by errors about a project InferSpec cannot read.
-var ErrInfer = errors.New("imagebuild: infer spec")
+var ErrInfer = errors.New("dockerfile: infer spec")
 
 // InferSpec reads a Python project directory and fills a Spec:
 //

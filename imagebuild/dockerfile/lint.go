@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"bytes"
@@ -35,10 +35,14 @@ type LintConfig struct {
 	// Now is the date end-of-life checks compare with; zero means
 	// time.Now().
 	Now time.Time
+	// BuildKit runs BuildKit's own checks (package buildkitcheck has the
+	// implementation). Nil runs only the checks BuildKit's instruction
+	// parser makes (FromAsCasing, StageNameCasing, MaintainerDeprecated,
+	// InvalidDefinitionDescription) beside deploykit's rules.
+	BuildKit Checker
 	// BaseImageEnv gives the environment (KEY=value) of base images for
 	// BuildKit's checks, keyed by image reference ("python:3.12-slim") or
-	// repository ("python"). Images not listed get the defaults of
-	// DefaultBaseImageEnv. Nothing is ever fetched from a registry.
+	// repository ("python"). Nothing is ever fetched from a registry.
 	BaseImageEnv map[string][]string
 	// Severity overrides rule severities by rule ID or BuildKit check name.
 	Severity map[string]Severity
@@ -47,6 +51,28 @@ type LintConfig struct {
 	Skip []string
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
+}
+
+// Checker runs BuildKit's built-in Dockerfile checks. It returns the
+// warnings it found and, when BuildKit also stops with an error, a
+// *LintError beside them; Lint keeps both.
+type Checker interface {
+	Check(ctx context.Context, dockerfile []byte, opt CheckOptions) ([]Diagnostic, error)
+}
+
+// CheckOptions is what a Checker is told about the build.
+type CheckOptions struct {
+	// File is the Dockerfile's name in diagnostics.
+	File string
+	// Target is the stage built; "" means the last.
+	Target string
+	// BuildArgs override ARG defaults.
+	BuildArgs map[string]string
+	// BaseImageEnv is LintConfig.BaseImageEnv.
+	BaseImageEnv map[string][]string
+	// IgnorePatterns are the build context's .dockerignore patterns, for
+	// CopyIgnoredFile; nil when the context is unknown.
+	IgnorePatterns []string
 }
 
 // Analysis is what Lint found.
@@ -113,7 +139,7 @@ func (e *LintError) Unwrap() error { return e.Err }
 func LintFile(ctx context.Context, dockerfilePath, contextDir string, cfg LintConfig) (*Analysis, error) {
 	dt, err := os.ReadFile(dockerfilePath)
 	if err != nil {
-		return nil, fmt.Errorf("imagebuild: %w", err)
+		return nil, fmt.Errorf("dockerfile: %w", err)
 	}
 	if cfg.File == "" {
 		cfg.File = dockerfilePath
@@ -145,16 +171,33 @@ func Lint(ctx context.Context, dockerfile []byte, cfg LintConfig) (*Analysis, er
 	if err != nil {
 		return nil, err
 	}
-	bk, err := buildkitChecks(ctx, dockerfile, cfg, m)
-	if err != nil {
-		return nil, err
+	bk := m.parseWarnings
+	var bkErr error
+	if cfg.BuildKit != nil {
+		opt := CheckOptions{File: cfg.File, Target: cfg.Target, BuildArgs: cfg.BuildArgs, BaseImageEnv: cfg.BaseImageEnv}
+		if cfg.Context != nil && cfg.Context.HasDockerIgnore {
+			opt.IgnorePatterns = cfg.Context.DockerIgnore
+		}
+		bk, bkErr = cfg.BuildKit.Check(ctx, dockerfile, opt)
+		if bkErr != nil && len(bk) == 0 {
+			return nil, bkErr
+		}
+	}
+	if m.check.ReturnAsError {
+		for i := range bk {
+			bk[i].Severity = SeverityError
+		}
 	}
 	l := &linterRun{m: m, cfg: cfg}
 	l.run()
 	all := append(bk, l.diags...)
-	log.Debug("imagebuild lint", "file", cfg.File, "stages", len(m.graph.Stages), "buildkit", len(bk), "deploykit", len(l.diags))
+	log.Debug("dockerfile lint", "file", cfg.File, "stages", len(m.graph.Stages), "buildkit", len(bk), "deploykit", len(l.diags))
 	out := m.filter(all, cfg)
-	return &Analysis{Diagnostics: out, Graph: m.graph, Target: m.target, Copies: l.copies}, nil
+	a := &Analysis{Diagnostics: out, Graph: m.graph, Target: m.target, Copies: l.copies}
+	if bkErr != nil {
+		return a, bkErr
+	}
+	return a, nil
 }
 
 // lintModel is a parsed Dockerfile.
@@ -170,6 +213,8 @@ type lintModel struct {
 	// instrs are the instruction line ranges, for suppressions.
 	instrs [][2]int
 	check  *linter.Config
+	// parseWarnings are the BuildKit checks instructions.Parse ran.
+	parseWarnings []Diagnostic
 }
 
 type lintEnv map[string]string
@@ -211,9 +256,26 @@ func parseModel(dt []byte, cfg LintConfig) (*lintModel, error) {
 	if err != nil {
 		return nil, lintErrorFrom(cfg.File, err)
 	}
-	// A non-nil linter: instructions.Parse dereferences it when a comment
-	// carries a "check=" directive (found by FuzzLint; BuildKit v0.34.2).
-	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&linter.Config{}))
+	checkStr, _, _, _ := parser.ParseDirective("check", dt)
+	check, err := linter.ParseLintOptions(checkStr)
+	if err != nil {
+		return nil, &LintError{File: cfg.File, Line: 1, Column: 1, Message: "bad # check= directive: " + err.Error(), Err: err}
+	}
+	// The instruction parser runs a few of BuildKit's checks itself; its
+	// warnings are kept for a run without a Checker. (A non-nil linter is
+	// needed anyway: instructions.Parse dereferences it when a comment
+	// carries a "check=" directive; found by FuzzLint, BuildKit v0.34.2.)
+	var parseWarnings []Diagnostic
+	collect := *check
+	collect.ReturnAsError = false
+	collect.Warn = func(rule, _, url, msg string, loc []parser.Range) {
+		d := Diagnostic{Rule: rule, URL: url, Severity: SeverityWarning, Message: msg, Pos: Position{File: cfg.File}}
+		if len(loc) > 0 {
+			d.Pos.Line, d.Pos.Column = loc[0].Start.Line, loc[0].Start.Character+1
+		}
+		parseWarnings = append(parseWarnings, d)
+	}
+	stages, metaArgs, err := instructions.Parse(res.AST, linter.New(&collect))
 	if err != nil {
 		return nil, lintErrorFrom(cfg.File, err)
 	}
@@ -231,10 +293,8 @@ func parseModel(dt []byte, cfg LintConfig) (*lintModel, error) {
 	for _, n := range res.AST.Children {
 		m.instrs = append(m.instrs, [2]int{n.StartLine, n.EndLine})
 	}
-	checkStr, _, _, _ := parser.ParseDirective("check", dt)
-	if m.check, err = linter.ParseLintOptions(checkStr); err != nil {
-		return nil, &LintError{File: cfg.File, Line: 1, Column: 1, Message: "bad # check= directive: " + err.Error(), Err: err}
-	}
+	m.check = check
+	m.parseWarnings = parseWarnings
 	for _, a := range metaArgs {
 		for _, kv := range a.Args {
 			if v, ok := cfg.BuildArgs[kv.Key]; ok {
@@ -274,7 +334,9 @@ func parseModel(dt []byte, cfg LintConfig) (*lintModel, error) {
 					g.Edges = append(g.Edges, GraphEdge{From: j, To: i, Kind: GraphEdgeCopy, Line: lintRangeLine(c.Location())})
 				}
 			case *instructions.RunCommand:
-				_ = c.Expand(func(w string) (string, error) { return m.expandGlobal(w), nil })
+				if err := c.Expand(func(w string) (string, error) { return m.expandGlobal(w), nil }); err != nil {
+					return nil, &LintError{File: cfg.File, Line: max(lintRangeLine(c.Location()), 1), Column: 1, Message: err.Error(), Err: err}
+				}
 				for _, mt := range instructions.GetMounts(c) {
 					if mt.From == "" {
 						continue
@@ -418,22 +480,36 @@ func (m *lintModel) filter(ds []Diagnostic, cfg LintConfig) []Diagnostic {
 	}
 	out := ds[:0]
 	for _, d := range ds {
-		if m.check.SkipAll || skip[d.Rule] || ignored[d.Line][d.Rule] {
+		if m.check.SkipAll || skip[d.Rule] || d.Pos.File == "" && ignored[d.Pos.Line][d.Rule] ||
+			d.Pos.File == m.file && ignored[d.Pos.Line][d.Rule] {
 			continue
 		}
 		if s, ok := cfg.Severity[d.Rule]; ok {
 			d.Severity = s
 		}
-		d.File = m.file
+		if d.Pos.File == "" {
+			d.Pos.File = m.file
+		}
+		if d.URL == "" {
+			if r, ok := RuleByID(d.Rule); ok {
+				d.URL = r.HelpURI()
+			}
+		}
 		out = append(out, d)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
+		if (a.Pos.File == m.file) != (b.Pos.File == m.file) {
+			return a.Pos.File == m.file
 		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Column != b.Pos.Column {
+			return a.Pos.Column < b.Pos.Column
 		}
 		if a.Rule != b.Rule {
 			return a.Rule < b.Rule

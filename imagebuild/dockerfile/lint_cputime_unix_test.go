@@ -1,6 +1,6 @@
 //go:build unix
 
-package imagebuild
+package dockerfile
 
 import (
 	"syscall"

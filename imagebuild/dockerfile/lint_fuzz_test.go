@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func FuzzLint(f *testing.F) {
 			return
 		}
 		for _, d := range a.Diagnostics {
-			if d.Rule == "" || d.Severity.Rank() == 0 || d.Line < 0 || d.Column < 0 {
+			if d.Rule == "" || d.Severity.Rank() == 0 || d.Pos.Line < 0 || d.Pos.Column < 0 {
 				t.Fatalf("bad diagnostic %+v", d)
 			}
 		}

@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"context"
@@ -58,7 +58,7 @@ type lintFinding struct {
 func lintFindings(ds []Diagnostic) []lintFinding {
 	out := make([]lintFinding, len(ds))
 	for i, d := range ds {
-		out[i] = lintFinding{d.Rule, d.Line, d.Severity}
+		out[i] = lintFinding{d.Rule, d.Pos.Line, d.Severity}
 	}
 	return out
 }
@@ -119,7 +119,7 @@ func TestLintSeed(t *testing.T) {
 	byRule := func(rule string, line int) []Diagnostic {
 		var out []Diagnostic
 		for _, d := range a.Diagnostics {
-			if d.Rule == rule && d.Line == line {
+			if d.Rule == rule && d.Pos.Line == line {
 				out = append(out, d)
 			}
 		}
@@ -128,7 +128,7 @@ func TestLintSeed(t *testing.T) {
 	// The messages name what the issue names.
 	assert.Contains(t, byRule(RuleContextOverwritesStagePath, 34)[0].Message, ".venv")
 	assert.Contains(t, byRule(RuleContextOverwritesStagePath, 34)[0].Message, "/app/.venv")
-	assert.Contains(t, byRule(RuleContextOverwritesStagePath, 34)[0].Fix, ".dockerignore")
+	assert.Contains(t, byRule(RuleContextOverwritesStagePath, 34)[0].FixText(), ".dockerignore")
 	var leaked []string
 	for _, d := range byRule(RuleSensitiveFileCopied, 34) {
 		leaked = append(leaked, d.Message)
@@ -137,14 +137,14 @@ func TestLintSeed(t *testing.T) {
 	assert.Contains(t, strings.Join(leaked, "\n"), ".env (1 file")
 	assert.Contains(t, strings.Join(leaked, "\n"), ".git (3 files")
 	assert.Contains(t, byRule(RulePackageCacheInLayer, 19)[0].Message, "poetry")
-	assert.Contains(t, byRule(RulePackageCacheInLayer, 19)[0].Fix, "--mount=type=cache,target=/root/.cache/pypoetry")
+	assert.Contains(t, byRule(RulePackageCacheInLayer, 19)[0].FixText(), "--mount=type=cache,target=/root/.cache/pypoetry")
 	assert.Contains(t, byRule(RuleRecursiveChownAfterCopy, 41)[0].Message, "line 30")
 	assert.Contains(t, byRule(RuleRecursiveChownAfterCopy, 41)[0].Message, "line 34")
 	assert.Contains(t, byRule(RuleFinalUser, 42)[0].Message, "runAsNonRoot")
 	assert.Contains(t, byRule(RuleModulePath, 44)[0].Message, "minimalwave-blog.wsgi:application")
-	assert.Contains(t, byRule(RuleModulePath, 44)[0].Fix, "minimalwave_blog.wsgi:application")
-	assert.Equal(t, 19, byRule(RuleModulePath, 44)[0].Column, "column of the module path in the CMD line")
-	assert.Contains(t, byRule(RuleBuildTimeSecret, 38)[0].Fix, "--mount=type=secret")
+	assert.Contains(t, byRule(RuleModulePath, 44)[0].FixText(), "minimalwave_blog.wsgi:application")
+	assert.Equal(t, 19, byRule(RuleModulePath, 44)[0].Pos.Column, "column of the module path in the CMD line")
+	assert.Contains(t, byRule(RuleBuildTimeSecret, 38)[0].FixText(), "--mount=type=secret")
 	assert.Equal(t, SeverityError, a.MaxSeverity())
 
 	// The graph: builder feeds the final stage through COPY --from.
@@ -162,11 +162,11 @@ func TestLintSeedWithDockerignore(t *testing.T) {
 	a, err := LintFile(context.Background(), "testdata/lint/seed.Dockerfile", dir, LintConfig{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
 	for _, d := range a.Diagnostics {
-		assert.NotContains(t, []string{RuleContextOverwritesStagePath, RuleNoDockerIgnore, RuleSensitiveFileCopied, RuleVolatileFileCopied}, d.Rule, d.String())
+		assert.NotContains(t, []string{RuleContextOverwritesStagePath, RuleNoDockerIgnore, RuleSensitiveFileCopied, RuleVolatileFileCopied}, d.Rule, d.Pos.String()+": "+d.Message)
 	}
 	// Before the 2026-10-31 end of life, and inside the 180-day window? No:
 	// 2026-01-01 is 303 days before, so no EOL lintFinding at all.
 	for _, d := range a.Diagnostics {
-		assert.NotEqual(t, RulePythonEOL, d.Rule, d.String())
+		assert.NotEqual(t, RulePythonEOL, d.Rule, d.Pos.String()+": "+d.Message)
 	}
 }

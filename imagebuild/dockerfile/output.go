@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"encoding/json"
@@ -28,6 +28,10 @@ const (
 
 // DiagnosticsJSON is the stable JSON document of a lint run.
 type DiagnosticsJSON struct {
+	// SchemaVersion grows only by adding fields.
+	SchemaVersion int `json:"schemaVersion"`
+	// Findings are the diagnostics, each in the flat shape of the package
+	// docs.
 	Findings []Diagnostic `json:"findings"`
 }
 
@@ -35,11 +39,11 @@ type DiagnosticsJSON struct {
 func WriteDiagnostics(w io.Writer, format DiagnosticFormat, diags []Diagnostic) error {
 	switch format {
 	case DiagnosticText, "":
-		return report.WriteText(w, toResults(diags))
+		return report.WriteDiagnosticsText(w, diags)
 	case DiagnosticGitHub:
-		return report.WriteGitHub(w, toResults(diags))
+		return report.WriteDiagnosticsGitHub(w, diags)
 	case DiagnosticJSON:
-		doc := DiagnosticsJSON{Findings: diags}
+		doc := DiagnosticsJSON{SchemaVersion: report.SchemaVersion, Findings: diags}
 		if doc.Findings == nil {
 			doc.Findings = []Diagnostic{}
 		}
@@ -47,21 +51,12 @@ func WriteDiagnostics(w io.Writer, format DiagnosticFormat, diags []Diagnostic) 
 		enc.SetIndent("", "  ")
 		return enc.Encode(doc)
 	case DiagnosticSARIF:
-		return report.WriteSARIF(w, report.Tool{
+		return report.WriteDiagnosticsSARIF(w, report.Tool{
 			Name:           "deploykit-dockerfile",
-			InformationURI: "https://github.com/deploykit/deploykit/tree/main/imagebuild",
-		}, sarifRules(diags), toResults(diags))
+			InformationURI: "https://github.com/deploykit/deploykit/tree/main/imagebuild/dockerfile",
+		}, sarifRules(diags), diags)
 	}
-	return fmt.Errorf("imagebuild: unknown diagnostic format %q (want text, json, sarif or github)", format)
-}
-
-func toResults(diags []Diagnostic) []report.Result {
-	out := make([]report.Result, len(diags))
-	for i, d := range diags {
-		out[i] = report.Result{Rule: d.Rule, Severity: d.Severity, File: d.File,
-			Line: d.Line, Column: d.Column, Message: d.Message, Fix: d.Fix}
-	}
-	return out
+	return fmt.Errorf("dockerfile: unknown diagnostic format %q (want text, json, sarif or github)", format)
 }
 
 // sarifRules is deploykit's catalogue plus the BuildKit checks that fired.

@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"bytes"
@@ -13,8 +13,8 @@ import (
 
 func TestWriteDiagnostics(t *testing.T) {
 	diags := []Diagnostic{
-		{Rule: RuleModulePath, Severity: SeverityError, File: "Dockerfile", Line: 44, Column: 19, Message: "bad module", Fix: "use x_y"},
-		{Rule: "FromAsCasing", Severity: SeverityWarning, File: "Dockerfile", Line: 2, Column: 1, Message: "casing"},
+		{Rule: RuleModulePath, Severity: SeverityError, Pos: Position{File: "Dockerfile", Line: 44, Column: 19}, Message: "bad module", SuggestedFixes: []SuggestedFix{{Message: "use x_y"}}},
+		{Rule: "FromAsCasing", Severity: SeverityWarning, Pos: Position{File: "Dockerfile", Line: 2, Column: 1}, Message: "casing"},
 	}
 	var text bytes.Buffer
 	require.NoError(t, WriteDiagnostics(&text, DiagnosticText, diags))
@@ -22,14 +22,22 @@ func TestWriteDiagnostics(t *testing.T) {
 
 	var js bytes.Buffer
 	require.NoError(t, WriteDiagnostics(&js, DiagnosticJSON, diags))
-	var doc map[string][]map[string]any
+	var doc struct {
+		SchemaVersion int              `json:"schemaVersion"`
+		Findings      []map[string]any `json:"findings"`
+	}
 	require.NoError(t, json.Unmarshal(js.Bytes(), &doc))
-	require.Len(t, doc["findings"], 2)
-	assert.Equal(t, map[string]any{"rule": "DK109", "severity": "error", "file": "Dockerfile", "line": 44.0, "column": 19.0, "message": "bad module", "fix": "use x_y"}, doc["findings"][0])
+	assert.Equal(t, 1, doc.SchemaVersion)
+	require.Len(t, doc.Findings, 2)
+	// Today's fields keep their names; new ones sit beside them.
+	f := doc.Findings[0]
+	for k, v := range map[string]any{"rule": "DK109", "severity": "error", "file": "Dockerfile", "line": 44.0, "column": 19.0, "message": "bad module", "fix": "use x_y"} {
+		assert.Equal(t, v, f[k], k)
+	}
 
 	var empty bytes.Buffer
 	require.NoError(t, WriteDiagnostics(&empty, DiagnosticJSON, nil))
-	assert.JSONEq(t, `{"findings":[]}`, empty.String())
+	assert.JSONEq(t, `{"schemaVersion":1,"findings":[]}`, empty.String())
 
 	var sarif bytes.Buffer
 	require.NoError(t, WriteDiagnostics(&sarif, DiagnosticSARIF, diags))

@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"fmt"
@@ -124,7 +124,7 @@ func (l *linterRun) contextChecks(c *copyRec, covered []string) {
 		l.reportedNoIgnore = true
 		l.add(RuleNoDockerIgnore, SeverityWarning, c.line, 1,
 			fmt.Sprintf("the build context has no .dockerignore, so %s sends and copies everything: %d files, %s", srcs, len(c.files), report.Bytes(c.bytes)),
-			"Add a .dockerignore that excludes at least .git, .venv, .env* and caches (imagebuild.Generate writes one).")
+			"Add a .dockerignore that excludes at least .git, .venv, .env* and caches (dockerfile.Generate writes one).")
 	}
 	sens := map[string]*fileGroup{}
 	vol := map[string]*fileGroup{}

@@ -1,6 +1,7 @@
-package imagebuild
+package dockerfile
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -95,3 +96,5 @@ func hasDigest(ref string) bool {
 	_, ok := named.(reference.Digested)
 	return ok
 }
+
+var pythonTagVersionRE = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?`)

@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import (
 	"fmt"
@@ -76,7 +76,11 @@ type venvCopy struct {
 }
 
 func (l *linterRun) add(rule string, sev Severity, line, col int, msg, fix string) {
-	l.diags = append(l.diags, Diagnostic{Rule: rule, Severity: sev, Line: line, Column: col, Message: msg, Fix: fix})
+	d := Diagnostic{Rule: rule, Severity: sev, Pos: Position{File: l.m.file, Line: line, Column: col}, Message: msg}
+	if fix != "" {
+		d.SuggestedFixes = []SuggestedFix{{Message: fix}}
+	}
+	l.diags = append(l.diags, d)
 }
 
 func (l *linterRun) run() {

@@ -1,4 +1,4 @@
-package imagebuild
+package dockerfile
 
 import "sort"
 
@@ -23,7 +23,7 @@ type Rule struct {
 // HelpURI is the rule's documentation page (a section of this package's
 // README).
 func (r Rule) HelpURI() string {
-	return "https://github.com/deploykit/deploykit/blob/main/imagebuild/README.md#" + lowerASCII(r.ID)
+	return "https://github.com/deploykit/deploykit/blob/main/imagebuild/dockerfile/README.md#" + lowerASCII(r.ID)
 }
 
 func lowerASCII(s string) string {
@@ -111,7 +111,7 @@ var rules = []Rule{
 	{RuleNoDockerIgnore, "no-dockerignore", SeverityWarning,
 		"The build context has no .dockerignore while the Dockerfile copies the whole context.",
 		"Everything in the directory is sent and copied: .git, local venvs, .env files, caches; the image grows and the cache breaks on every commit.",
-		"Add a .dockerignore (imagebuild.Generate writes one)."},
+		"Add a .dockerignore (dockerfile.Generate writes one)."},
 	{RuleSensitiveFileCopied, "sensitive-file-copied", SeverityError,
 		"A file that may hold secrets (.env, keys, databases, .git history) is copied from the context into the image.",
 		"Anyone who can pull the image can read it; removing it in a later layer does not help.",

@@ -1,4 +1,19 @@
-package imagebuild
+// Package buildkitcheck runs BuildKit's built-in Dockerfile checks (the ones
+// "docker build --check" runs: UndefinedVar, CopyIgnoredFile,
+// SecretsUsedInArgOrEnv, ...) offline, as a dockerfile.Checker.
+//
+// It is a package of its own because BuildKit implements those checks in
+// its Dockerfile-to-LLB converter (frontend/dockerfile/dockerfile2llb),
+// which imports the gateway client, gRPC and containerd. A program that
+// wants only deploykit's rules imports imagebuild/dockerfile alone and
+// stays small; one that wants BuildKit's checks too passes Checker{}:
+//
+//	a, err := dockerfile.Lint(ctx, src, dockerfile.LintConfig{BuildKit: buildkitcheck.Checker{}})
+//
+// Nothing is fetched from the network: base images are answered by an
+// offline resolver (DefaultBaseImageEnv, overridable per image with
+// dockerfile.CheckOptions.BaseImageEnv), so UndefinedVar knows PATH.
+package buildkitcheck
 
 import (
 	"context"
@@ -13,12 +28,14 @@ import (
 	"github.com/moby/buildkit/frontend/dockerui"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/deploykit/deploykit/imagebuild/dockerfile"
 )
 
-// DefaultBaseImageEnv is the environment deploykit assumes for a base image
-// it is not told about: the PATH every Debian-based image sets and, for the
-// official python images, the variables they define (PYTHON_VERSION from
-// the tag when it names one).
+// DefaultBaseImageEnv is the environment assumed for a base image the
+// caller does not describe: the PATH every Debian-based image sets and, for
+// the official python images, the variables they define (PYTHON_VERSION
+// from the tag when it names one).
 func DefaultBaseImageEnv(ref string) []string {
 	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 	named, err := reference.ParseNormalizedNamed(ref)
@@ -28,7 +45,7 @@ func DefaultBaseImageEnv(ref string) []string {
 	if reference.FamiliarName(named) == "python" {
 		env = append(env, "LANG=C.UTF-8", "GPG_KEY=", "PYTHON_SHA256=")
 		if t, ok := named.(reference.Tagged); ok {
-			if v := pythonTagVersionRE.FindString(t.Tag()); v != "" {
+			if v := tagVersionRE.FindString(t.Tag()); v != "" {
 				env = append(env, "PYTHON_VERSION="+v)
 			}
 		}
@@ -36,7 +53,7 @@ func DefaultBaseImageEnv(ref string) []string {
 	return env
 }
 
-var pythonTagVersionRE = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?`)
+var tagVersionRE = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?`)
 
 // offlineResolver answers BuildKit's image config requests from defaults,
 // never from a registry.
@@ -72,66 +89,65 @@ func (r offlineResolver) ResolveImageConfig(_ context.Context, ref string, opt s
 	return ref, "", dt, err
 }
 
-// buildkitChecks runs BuildKit's built-in checks (the ones "docker build
-// --check" runs) with the offline resolver.
-func buildkitChecks(ctx context.Context, dt []byte, cfg LintConfig, m *lintModel) ([]Diagnostic, error) {
-	opt := dockerfile2llb.ConvertOpt{
-		Config: dockerui.Config{
-			BuildArgs: cfg.BuildArgs,
-			Target:    cfg.Target,
-		},
-		MetaResolver:   offlineResolver{env: cfg.BaseImageEnv},
-		SourceMap:      &llb.SourceMap{Definition: &llb.Definition{}, Filename: cfg.File, Data: dt},
+// Checker runs BuildKit's checks through dockerfile2llb.DockerfileLint. The
+// zero value is ready to use.
+type Checker struct{}
+
+// Check implements dockerfile.Checker. Warnings come back even when BuildKit
+// also reports an error (an undefined base image argument, say): the error
+// is returned as a *dockerfile.LintError beside them.
+func (Checker) Check(ctx context.Context, src []byte, opt dockerfile.CheckOptions) ([]dockerfile.Diagnostic, error) {
+	file := opt.File
+	if file == "" {
+		file = "Dockerfile"
+	}
+	cfg := dockerui.Config{BuildArgs: opt.BuildArgs, Target: opt.Target}
+	conv := dockerfile2llb.ConvertOpt{
+		Config:         cfg,
+		MetaResolver:   offlineResolver{env: opt.BaseImageEnv},
+		SourceMap:      &llb.SourceMap{Definition: &llb.Definition{}, Filename: file, Data: src},
 		TargetPlatform: &ocispecs.Platform{OS: "linux", Architecture: "amd64"},
 	}
-	res, err := dockerfile2llb.DockerfileLint(ctx, dt, opt)
+	res, err := dockerfile2llb.DockerfileLint(ctx, src, conv)
 	if err != nil {
-		return nil, &LintError{File: cfg.File, Message: err.Error(), Err: err}
+		return nil, &dockerfile.LintError{File: file, Line: 1, Column: 1, Message: err.Error(), Err: err}
 	}
-	// With "# check=error=true" BuildKit ends the run with this error after
-	// collecting the warnings; they are reported as errors below instead.
-	if res.Error != nil && m.check.ReturnAsError && strings.HasPrefix(res.Error.Message, "lint violation found for rules:") {
+	var out []dockerfile.Diagnostic
+	for _, w := range res.Warnings {
+		d := dockerfile.Diagnostic{Rule: w.RuleName, Severity: dockerfile.SeverityWarning, Message: w.Detail,
+			URL: w.URL, Pos: dockerfile.Position{File: file}}
+		if w.Location != nil && len(w.Location.Ranges) > 0 && w.Location.Ranges[0].Start != nil {
+			r := w.Location.Ranges[0]
+			d.Pos.Line = int(r.Start.Line)
+			d.Pos.Column = int(r.Start.Character) + 1
+		}
+		out = append(out, d)
+	}
+	if res.Error != nil && strings.HasPrefix(res.Error.Message, "lint violation found for rules:") {
+		// "# check=error=true" ends the run with this error after the
+		// warnings; the caller reports them as errors instead.
 		res.Error = nil
 	}
 	if res.Error != nil {
-		le := &LintError{File: cfg.File, Message: res.Error.Message}
+		le := &dockerfile.LintError{File: file, Line: 1, Column: 1, Message: res.Error.Message}
 		if rs := res.Error.Location.Ranges; len(rs) > 0 && rs[0].Start != nil {
-			le.Line = int(rs[0].Start.Line)
+			le.Line = max(int(rs[0].Start.Line), 1)
 			le.Column = int(rs[0].Start.Character) + 1
 		}
-		return nil, le
-	}
-	sev := SeverityWarning
-	if m.check.ReturnAsError {
-		sev = SeverityError
-	}
-	var out []Diagnostic
-	for _, w := range res.Warnings {
-		d := Diagnostic{Rule: w.RuleName, Severity: sev, Message: w.Detail}
-		if w.Location != nil && len(w.Location.Ranges) > 0 && w.Location.Ranges[0].Start != nil {
-			d.Line = int(w.Location.Ranges[0].Start.Line)
-			d.Column = int(w.Location.Ranges[0].Start.Character) + 1
-		}
-		fix := strings.TrimSpace(w.Description)
-		if fix != "" && !strings.HasSuffix(fix, ".") {
-			fix += "."
-		}
-		if w.URL != "" {
-			fix += " See " + w.URL
-		}
-		d.Fix = strings.TrimSpace(fix)
-		out = append(out, d)
+		return out, le
 	}
 	return out, nil
 }
 
-// LintBuildKitRules lists the names of BuildKit's built-in checks that Lint
-// reports (under these names), for SARIF rule tables and skip lists.
-var LintBuildKitRules = []string{
-	"StageNameCasing", "FromAsCasing", "NoEmptyContinuation", "ConsistentInstructionCasing",
-	"DuplicateStageName", "ReservedStageName", "JSONArgsRecommended", "MaintainerDeprecated",
-	"UndefinedArgInFrom", "WorkdirRelativePath", "UndefinedVar", "MultipleInstructionsDisallowed",
-	"LegacyKeyValueFormat", "InvalidBaseImagePlatform", "RedundantTargetPlatform",
-	"SecretsUsedInArgOrEnv", "InvalidDefaultArgInFrom", "FromPlatformFlagConstDisallowed",
-	"CopyIgnoredFile", "InvalidDefinitionDescription", "ExposeProtoCasing", "ExposeInvalidFormat",
+// Rules lists the names of the BuildKit checks that Check reports, for rule
+// tables and skip lists.
+func Rules() []string {
+	return []string{
+		"StageNameCasing", "FromAsCasing", "NoEmptyContinuation", "ConsistentInstructionCasing",
+		"DuplicateStageName", "ReservedStageName", "JSONArgsRecommended", "MaintainerDeprecated",
+		"UndefinedArgInFrom", "WorkdirRelativePath", "UndefinedVar", "MultipleInstructionsDisallowed",
+		"LegacyKeyValueFormat", "InvalidBaseImagePlatform", "RedundantTargetPlatform",
+		"SecretsUsedInArgOrEnv", "InvalidDefaultArgInFrom", "FromPlatformFlagConstDisallowed",
+		"CopyIgnoredFile", "InvalidDefinitionDescription", "ExposeProtoCasing", "ExposeInvalidFormat",
+	}
 }
