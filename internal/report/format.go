@@ -57,33 +57,3 @@ func Write(w io.Writer, f Format, tool Tool, rules []Rule, diags []Diagnostic) e
 	}
 	return fmt.Errorf("unknown format %q", f)
 }
-
-func toResult(d Diagnostic) Result {
-	return Result{Rule: d.Rule, Severity: d.Severity, File: d.Pos.File, Line: d.Pos.Line,
-		Column: d.Pos.Column, Message: d.Message, Fix: d.FixText()}
-}
-
-func toResults(diags []Diagnostic) []Result {
-	out := make([]Result, len(diags))
-	for i, d := range diags {
-		out[i] = toResult(d)
-	}
-	return out
-}
-
-// WriteDiagnosticsText writes one line per diagnostic, "file:line:col:
-// severity: message [RULE]", and an indented "fix:" line per fix.
-func WriteDiagnosticsText(w io.Writer, diags []Diagnostic) error {
-	return WriteText(w, toResults(diags))
-}
-
-// WriteDiagnosticsGitHub writes GitHub Actions workflow commands, one per
-// diagnostic.
-func WriteDiagnosticsGitHub(w io.Writer, diags []Diagnostic) error {
-	return WriteGitHub(w, toResults(diags))
-}
-
-// WriteDiagnosticsSARIF writes a SARIF 2.1.0 log with one run.
-func WriteDiagnosticsSARIF(w io.Writer, tool Tool, rules []Rule, diags []Diagnostic) error {
-	return WriteSARIF(w, tool, rules, toResults(diags))
-}

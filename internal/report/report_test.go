@@ -2,11 +2,12 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deploykit/deploykit/internal/report/sarifcheck"
 )
 
 var sample = []Result{
@@ -35,48 +36,25 @@ func TestWriteGitHub(t *testing.T) {
 			"::warning title=DK001::no position\n", b.String())
 }
 
-func TestWriteSARIF(t *testing.T) {
+// The deprecated Result writer now writes valid SARIF: the fix in words
+// is advice, so it is in the message, not an empty artifactChanges.
+func TestWriteSARIFDeprecated(t *testing.T) {
 	rules := []Rule{
 		{ID: "DK002", Name: "chown-after-copy", Summary: "s2", Help: "h2", Severity: SeverityError},
 		{ID: "DK001", Name: "context-over-venv", Summary: "s1", Severity: SeverityWarning},
 	}
 	var b bytes.Buffer
 	require.NoError(t, WriteSARIF(&b, Tool{Name: "deploykit-dockerfile", Version: "1"}, rules, sample))
+	require.NoError(t, sarifcheck.Validate(b.Bytes()))
 
-	var log struct {
-		Version string `json:"version"`
-		Runs    []struct {
-			Tool struct {
-				Driver struct {
-					Name  string
-					Rules []struct {
-						ID                   string `json:"id"`
-						DefaultConfiguration struct{ Level string }
-					}
-				}
-			}
-			Results []struct {
-				RuleID    string `json:"ruleId"`
-				RuleIndex *int   `json:"ruleIndex"`
-				Level     string
-				Message   struct{ Text string }
-				Locations []struct {
-					PhysicalLocation struct {
-						ArtifactLocation struct{ URI string }
-						Region           struct{ StartLine, StartColumn int }
-					}
-				}
-				Fixes []struct{ Description struct{ Text string } }
-			}
-		}
-	}
-	require.NoError(t, json.Unmarshal(b.Bytes(), &log))
-	assert.Equal(t, "2.1.0", log.Version)
-	require.Len(t, log.Runs, 1)
+	log := decodeSARIF(t, b.Bytes())
 	run := log.Runs[0]
 	assert.Equal(t, "deploykit-dockerfile", run.Tool.Driver.Name)
-	require.Len(t, run.Tool.Driver.Rules, 2)
-	assert.Equal(t, "DK001", run.Tool.Driver.Rules[0].ID, "rules sorted by ID")
+	var ids []string
+	for _, r := range run.Tool.Driver.Rules {
+		ids = append(ids, r.ID)
+	}
+	assert.Equal(t, []string{"DK001", "DK002", "X9"}, ids, "rules sorted by ID; X9 gets a minimal entry")
 	assert.Equal(t, "warning", run.Tool.Driver.Rules[0].DefaultConfiguration.Level)
 
 	require.Len(t, run.Results, 3)
@@ -86,9 +64,10 @@ func TestWriteSARIF(t *testing.T) {
 	assert.Equal(t, 1, *r0.RuleIndex, "ruleIndex points at DK002 in the sorted rules")
 	assert.Equal(t, "Dockerfile", r0.Locations[0].PhysicalLocation.ArtifactLocation.URI)
 	assert.Equal(t, 42, r0.Locations[0].PhysicalLocation.Region.StartLine)
-	assert.Equal(t, "use COPY --chown=1000:1000", r0.Fixes[0].Description.Text)
+	assert.Empty(t, r0.Fixes, "advice is not a SARIF fix")
+	assert.Equal(t, "chown -R after COPY duplicates /app\nFix: use COPY --chown=1000:1000", r0.Message.Text)
 	assert.Equal(t, "note", run.Results[1].Level, "info maps to SARIF note")
-	assert.Nil(t, run.Results[1].RuleIndex, "unknown rule: no index")
+	assert.Equal(t, "./a,b:c.sql", run.Results[1].Locations[0].PhysicalLocation.ArtifactLocation.URI)
 	assert.Empty(t, run.Results[2].Locations, "no file: no location")
 }
 
