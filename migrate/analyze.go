@@ -193,6 +193,15 @@ type analyzer struct {
 	skipHeld            []string
 	lockTimeout         bool
 	lockTimeoutReported bool
+	// begin is the BEGIN that opened the current transaction block, nil
+	// when the block comes from Options.Atomic or there is none.
+	begin *parsedStmt
+	// newTypes, newTypeTxn and newSchemas record types (enums, domains)
+	// and schemas created in this file, and the transaction of the type.
+	newTypes   map[string]bool
+	newTypeTxn map[string]int
+	newSchemas map[string]bool
+	enumAdds   []enumAdd
 }
 
 func (a *analyzer) run(extra []Finding) *FileReport {
@@ -218,7 +227,14 @@ func (a *analyzer) run(extra []Finding) *FileReport {
 				"Run it outside the transaction. Django: set atomic = False on the migration class. Plain SQL: place it after COMMIT.")
 		}
 		var e effect
-		a.statement(ps.node, &e)
+		if len(a.enumAdds) > 0 {
+			a.enumUse()
+		}
+		if classify(ps.node) == classNotModelled {
+			a.unmodelledStatement(ps.node, &e)
+		} else {
+			a.statement(ps.node, &e)
+		}
 		if e.slow {
 			a.checkHeld(&e)
 		}
@@ -238,6 +254,12 @@ func (a *analyzer) run(extra []Finding) *FileReport {
 				a.hold(l)
 			}
 		}
+	}
+	if a.inBlock && a.begin != nil {
+		a.cur = a.begin
+		a.add(RuleBeginWithoutCommit, "", "", lockNone, false, false,
+			"this BEGIN is never committed: the file ends inside the transaction, so psql rolls it back at exit, and a runner that keeps the session open holds every lock taken since",
+			"End the transaction with COMMIT; (or remove the BEGIN and let the runner wrap the file).")
 	}
 	for _, op := range a.pf.opaque {
 		a.cur = &parsedStmt{Statement: Statement{Line: op.line, Column: op.col, Operation: op.operation}, opIndex: op.opIndex}
@@ -274,10 +296,12 @@ func (a *analyzer) transaction(ts *pg_query.TransactionStmt) {
 			a.inBlock = true
 			a.txn++
 			a.held = a.held[:0]
+			a.begin = a.cur
 		}
 	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT, pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK,
 		pg_query.TransactionStmtKind_TRANS_STMT_PREPARE:
 		a.inBlock = false
+		a.begin = nil
 		a.held = a.held[:0]
 		if ts.Chain {
 			a.inBlock = true

@@ -11,6 +11,7 @@ import (
 // statement takes the strongest lock of its subcommands.
 func (a *analyzer) alterTable(at *pg_query.AlterTableStmt, e *effect) {
 	if at.Objtype != pg_query.ObjectType_OBJECT_TABLE {
+		a.alterOtherRelation(at, e)
 		return
 	}
 	rel := relName(at.Relation)
@@ -69,21 +70,88 @@ func (a *analyzer) alterTable(at *pg_query.AlterTableStmt, e *effect) {
 			delete(t.cons, cmd.Name)
 		case pg_query.AlterTableType_AT_SetStatistics, pg_query.AlterTableType_AT_ClusterOn,
 			pg_query.AlterTableType_AT_DropCluster, pg_query.AlterTableType_AT_SetRelOptions,
-			pg_query.AlterTableType_AT_ResetRelOptions, pg_query.AlterTableType_AT_AttachPartition:
+			pg_query.AlterTableType_AT_ResetRelOptions, pg_query.AlterTableType_AT_SetOptions,
+			pg_query.AlterTableType_AT_ResetOptions, pg_query.AlterTableType_AT_DetachPartitionFinalize:
+			// Catalog only, SHARE UPDATE EXCLUSIVE (ALTER TABLE docs).
 			a.lock(e, rel, lockShareUpdateExclusive)
+		case pg_query.AlterTableType_AT_AttachPartition:
+			a.partition(rel, cmd, true, e)
 		case pg_query.AlterTableType_AT_DetachPartition:
-			if pc := cmd.Def.GetPartitionCmd(); pc != nil && pc.Concurrent {
-				a.lock(e, rel, lockShareUpdateExclusive)
-			} else {
-				a.lock(e, rel, lockAccessExclusive)
-			}
+			a.partition(rel, cmd, false, e)
+		case pg_query.AlterTableType_AT_SetTableSpace:
+			a.setTablespace(rel, "table", cmd.Name, e)
+		case pg_query.AlterTableType_AT_SetLogged, pg_query.AlterTableType_AT_SetUnLogged:
+			a.setLogged(rel, cmd.Subtype == pg_query.AlterTableType_AT_SetLogged, e)
+		case pg_query.AlterTableType_AT_SetStorage, pg_query.AlterTableType_AT_SetCompression,
+			pg_query.AlterTableType_AT_AlterConstraint, pg_query.AlterTableType_AT_ChangeOwner,
+			pg_query.AlterTableType_AT_DropExpression, pg_query.AlterTableType_AT_ReplicaIdentity,
+			pg_query.AlterTableType_AT_EnableRowSecurity, pg_query.AlterTableType_AT_DisableRowSecurity,
+			pg_query.AlterTableType_AT_ForceRowSecurity, pg_query.AlterTableType_AT_NoForceRowSecurity,
+			pg_query.AlterTableType_AT_AddIdentity, pg_query.AlterTableType_AT_SetIdentity,
+			pg_query.AlterTableType_AT_DropIdentity, pg_query.AlterTableType_AT_DropOf,
+			pg_query.AlterTableType_AT_GenericOptions:
+			// Catalog-only changes under ACCESS EXCLUSIVE: brief, no
+			// rewrite or scan (ALTER TABLE docs, each form).
+			a.lock(e, rel, lockAccessExclusive)
 		case pg_query.AlterTableType_AT_EnableTrig, pg_query.AlterTableType_AT_DisableTrig,
 			pg_query.AlterTableType_AT_EnableAlwaysTrig, pg_query.AlterTableType_AT_EnableReplicaTrig,
 			pg_query.AlterTableType_AT_EnableTrigAll, pg_query.AlterTableType_AT_DisableTrigAll,
 			pg_query.AlterTableType_AT_EnableTrigUser, pg_query.AlterTableType_AT_DisableTrigUser:
 			a.lock(e, rel, lockShareRowExclusive)
 		default:
-			a.lock(e, rel, lockAccessExclusive)
+			// SET ACCESS METHOD, SET EXPRESSION, INHERIT, OF, ...: fail
+			// closed.
+			if !isNew {
+				a.notModelled(e, rel, lockAccessExclusive, "ALTER TABLE "+alterCmdName(cmd.Subtype))
+			}
+		}
+	}
+}
+
+// alterCmdName names an ALTER TABLE subcommand for messages:
+// AT_SetAccessMethod -> "SetAccessMethod".
+func alterCmdName(t pg_query.AlterTableType) string {
+	return strings.TrimPrefix(t.String(), "AT_")
+}
+
+// alterOtherRelation handles ALTER INDEX / VIEW / MATERIALIZED VIEW /
+// SEQUENCE / FOREIGN TABLE. SET TABLESPACE moves the data (ALTER INDEX
+// docs); reloptions and statistics are catalog changes under SHARE UPDATE
+// EXCLUSIVE; ATTACH PARTITION of an index takes no lock on the table data.
+// Everything else is not modelled.
+func (a *analyzer) alterOtherRelation(at *pg_query.AlterTableStmt, e *effect) {
+	rel := relName(at.Relation)
+	kind := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(at.Objtype.String(), "OBJECT_"), "_", " "))
+	if at.Objtype == pg_query.ObjectType_OBJECT_INDEX {
+		if t, ok := a.cat.indexes[rel]; ok && a.isNew(t) {
+			return
+		}
+		if f, ok := a.cat.indexFile[rel]; ok && f == a.file {
+			return
+		}
+	}
+	if a.isNew(rel) {
+		return
+	}
+	for _, c := range at.Cmds {
+		cmd := c.GetAlterTableCmd()
+		if cmd == nil {
+			continue
+		}
+		switch cmd.Subtype {
+		case pg_query.AlterTableType_AT_SetTableSpace:
+			a.setTablespace(rel, kind, cmd.Name, e)
+		case pg_query.AlterTableType_AT_SetLogged, pg_query.AlterTableType_AT_SetUnLogged:
+			a.setLogged(rel, cmd.Subtype == pg_query.AlterTableType_AT_SetLogged, e)
+		case pg_query.AlterTableType_AT_SetRelOptions, pg_query.AlterTableType_AT_ResetRelOptions,
+			pg_query.AlterTableType_AT_SetStatistics:
+			a.lock(e, rel, lockShareUpdateExclusive)
+		case pg_query.AlterTableType_AT_AttachPartition:
+			if at.Objtype != pg_query.ObjectType_OBJECT_INDEX {
+				a.notModelled(e, rel, lockAccessExclusive, "ALTER "+strings.ToUpper(kind)+" "+alterCmdName(cmd.Subtype))
+			}
+		default:
+			a.notModelled(e, rel, lockAccessExclusive, "ALTER "+strings.ToUpper(kind)+" "+alterCmdName(cmd.Subtype))
 		}
 	}
 }
@@ -207,7 +275,12 @@ func (a *analyzer) addColumn(rel string, t *tableInfo, isNew bool, cd *pg_query.
 			"the inline CHECK on "+name+" is verified against every existing row while ACCESS EXCLUSIVE blocks reads and writes",
 			"Add the column without the CHECK, then:\nALTER TABLE "+quoteIdent(rel)+" ADD CONSTRAINT "+quoteIdent(con)+" CHECK (...) NOT VALID;\n-- in a later transaction:\nALTER TABLE "+quoteIdent(rel)+" VALIDATE CONSTRAINT "+quoteIdent(con)+";")
 	}
-	if foreign != nil && !rewrite {
+	// parse_utilcmd.c, transformFKConstraints: "If CREATE TABLE or adding
+	// a column with NULL default, we can skip validation of FK
+	// constraints, and nonetheless mark them valid": a new column without
+	// a default is NULL everywhere, so nothing is scanned.
+	nonNullDefault := (cd.RawDefault != nil && !isNullConst(cd.RawDefault)) || !defaultIsNull(cd)
+	if foreign != nil && !rewrite && nonNullDefault {
 		e.markSlow(rel)
 		pk := relName(foreign.Pktable)
 		con := foreign.Conname
@@ -453,4 +526,28 @@ func (a *analyzer) validate(rel string, t *tableInfo, isNew bool, name string, e
 			"VALIDATE CONSTRAINT "+name+" runs in the same transaction that added it NOT VALID, so the "+con.lock.String()+" lock from the ADD is held during the whole validation scan of "+rel,
 			"Move ALTER TABLE "+quoteIdent(rel)+" VALIDATE CONSTRAINT "+quoteIdent(name)+"; into a later transaction (a separate Django migration).")
 	}
+}
+
+// isNullConst reports whether n is the NULL literal (DEFAULT NULL).
+func isNullConst(n *pg_query.Node) bool {
+	if n == nil {
+		return true
+	}
+	if c := n.GetAConst(); c != nil {
+		return c.Isnull
+	}
+	if tc := n.GetTypeCast(); tc != nil {
+		return isNullConst(tc.Arg)
+	}
+	return false
+}
+
+// defaultIsNull reports whether every DEFAULT constraint of cd is NULL.
+func defaultIsNull(cd *pg_query.ColumnDef) bool {
+	for _, cn := range cd.Constraints {
+		if c := cn.GetConstraint(); c != nil && c.Contype == pg_query.ConstrType_CONSTR_DEFAULT && !isNullConst(c.RawExpr) {
+			return false
+		}
+	}
+	return true
 }

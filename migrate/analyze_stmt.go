@@ -101,21 +101,87 @@ func (a *analyzer) statement(n *pg_query.Node, e *effect) {
 			t.file = a.file
 		}
 	case *pg_query.Node_ViewStmt:
-		t := a.cat.table(relName(s.ViewStmt.View))
+		rel := relName(s.ViewStmt.View)
+		if s.ViewStmt.Replace && !a.isNew(rel) {
+			// CREATE OR REPLACE VIEW of an existing view takes ACCESS
+			// EXCLUSIVE on it (CREATE VIEW docs; view.c DefineVirtualRelation).
+			a.notModelled(e, rel, lockAccessExclusive, "CREATE OR REPLACE VIEW")
+			return
+		}
+		t := a.cat.table(rel)
 		t.file = a.file
 	case *pg_query.Node_RefreshMatViewStmt:
-		rel := relName(s.RefreshMatViewStmt.Relation)
-		if s.RefreshMatViewStmt.Concurrent {
-			a.lock(e, rel, lockExclusive)
-		} else {
-			a.lock(e, rel, lockAccessExclusive)
-		}
-		if !a.isNew(rel) {
-			e.markSlow(rel)
-		}
+		a.refreshMatView(s.RefreshMatViewStmt, e)
 	case *pg_query.Node_CreateTrigStmt:
 		a.lock(e, relName(s.CreateTrigStmt.Relation), lockShareRowExclusive)
+	case *pg_query.Node_SelectStmt:
+		a.selectWork(s.SelectStmt, e)
+	case *pg_query.Node_MergeStmt:
+		a.lock(e, relName(s.MergeStmt.Relation), lockRowExclusive)
+		if rel := relName(s.MergeStmt.Relation); rel != "" && !a.isNew(rel) {
+			e.markSlow(rel)
+		}
+	case *pg_query.Node_CopyStmt:
+		if s.CopyStmt.IsFrom {
+			a.lock(e, relName(s.CopyStmt.Relation), lockRowExclusive)
+		} else if rel := relName(s.CopyStmt.Relation); rel != "" && !a.isNew(rel) {
+			e.markSlow(rel)
+		}
+	case *pg_query.Node_ExplainStmt:
+		// EXPLAIN ANALYZE runs the statement; plain EXPLAIN only plans it.
+		if hasOption(s.ExplainStmt.Options, "analyze") && s.ExplainStmt.Query != nil {
+			if classify(s.ExplainStmt.Query) == classNotModelled {
+				a.unmodelledStatement(s.ExplainStmt.Query, e)
+			} else {
+				a.statement(s.ExplainStmt.Query, e)
+			}
+		}
+	case *pg_query.Node_LockStmt:
+		a.lockTable(s.LockStmt, e)
+	case *pg_query.Node_AlterDomainStmt:
+		a.alterDomain(s.AlterDomainStmt, e)
+	case *pg_query.Node_AlterEnumStmt:
+		a.enumValue(s.AlterEnumStmt)
+	case *pg_query.Node_CreateEnumStmt:
+		typ := listName(&pg_query.Node{Node: &pg_query.Node_List{List: &pg_query.List{Items: s.CreateEnumStmt.TypeName}}})
+		a.markNewType(typ)
+	case *pg_query.Node_DropdbStmt:
+		a.dropDatabase(s.DropdbStmt)
+	case *pg_query.Node_DoStmt:
+		a.doBlock(s.DoStmt, e)
+	case *pg_query.Node_CommentStmt:
+		a.comment(s.CommentStmt, e)
+	case *pg_query.Node_AlterTableMoveAllStmt:
+		m := s.AlterTableMoveAllStmt
+		kind := strings.ToLower(strings.TrimPrefix(m.Objtype.String(), "OBJECT_"))
+		a.setTablespace("", kind, m.NewTablespacename, e)
+	case *pg_query.Node_CreateDomainStmt:
+		a.markNewType(listName(&pg_query.Node{Node: &pg_query.Node_List{List: &pg_query.List{Items: s.CreateDomainStmt.Domainname}}}))
+	case *pg_query.Node_CreateSchemaStmt:
+		if a.newSchemas == nil {
+			a.newSchemas = map[string]bool{}
+		}
+		a.newSchemas[s.CreateSchemaStmt.Schemaname] = true
+		for _, el := range s.CreateSchemaStmt.SchemaElts {
+			if classify(el) == classNotModelled {
+				a.unmodelledStatement(el, e)
+			} else {
+				a.statement(el, e)
+			}
+		}
+	case *pg_query.Node_CreateSeqStmt:
+		t := a.cat.table(relName(s.CreateSeqStmt.Sequence))
+		t.file = a.file
 	}
+}
+
+// markNewType records a type created in this file and transaction.
+func (a *analyzer) markNewType(typ string) {
+	if a.newTypes == nil {
+		a.newTypes, a.newTypeTxn = map[string]bool{}, map[string]int{}
+	}
+	a.newTypes[typ] = true
+	a.newTypeTxn[typ] = a.txn
 }
 
 func orAll(rel string) string {
@@ -287,6 +353,8 @@ func (a *analyzer) pg14Bug(what string) {
 
 func (a *analyzer) drop(ds *pg_query.DropStmt, e *effect) {
 	switch ds.RemoveType {
+	default:
+		a.dropOther(ds, e)
 	case pg_query.ObjectType_OBJECT_TABLE:
 		for _, o := range ds.Objects {
 			rel := listName(o)
@@ -320,7 +388,7 @@ func (a *analyzer) drop(ds *pg_query.DropStmt, e *effect) {
 			}
 			a.lock(e, rel, lockAccessExclusive)
 			a.add(RuleDropIndex, "", rel, lockAccessExclusive, false, false,
-				"DROP INDEX "+idx+" takes ACCESS EXCLUSIVE on its table; it is brief but queues behind running queries",
+				"DROP INDEX "+idx+" without CONCURRENTLY takes ACCESS EXCLUSIVE on "+rel+": while it waits for running queries on the table, every new query on it queues behind it",
 				"DROP INDEX CONCURRENTLY "+quoteIdent(idx)+"; outside a transaction block (Django: RemoveIndexConcurrently with atomic = False).")
 		}
 	}
@@ -370,6 +438,16 @@ func (a *analyzer) rename(rs *pg_query.RenameStmt, e *effect) {
 		}
 	case pg_query.ObjectType_OBJECT_TABCONSTRAINT:
 		a.lock(e, rel, lockAccessExclusive)
+	case pg_query.ObjectType_OBJECT_VIEW, pg_query.ObjectType_OBJECT_MATVIEW, pg_query.ObjectType_OBJECT_SEQUENCE,
+		pg_query.ObjectType_OBJECT_FOREIGN_TABLE, pg_query.ObjectType_OBJECT_TRIGGER, pg_query.ObjectType_OBJECT_RULE,
+		pg_query.ObjectType_OBJECT_POLICY:
+		// Renaming a relation the running code may name, or an object of
+		// a table: ACCESS EXCLUSIVE on the relation (ALTER VIEW / SEQUENCE /
+		// TRIGGER ... RENAME); the rules model only tables and columns.
+		if rel == "" || a.isNew(rel) {
+			return
+		}
+		a.notModelled(e, rel, lockAccessExclusive, "RENAME of a "+strings.ToLower(strings.TrimPrefix(rs.RenameType.String(), "OBJECT_")))
 	}
 }
 

@@ -33,6 +33,12 @@ var (
 	// ErrDangerous: the static analysis rated a file dangerous and
 	// ApplyOptions.Force is false. Nothing was run.
 	ErrDangerous = errors.New("migrate: static analysis verdict is dangerous")
+	// ErrNotModelled: the static analysis met a statement that takes a
+	// blocking lock (or runs dynamic SQL) that no rule models, so its
+	// "safe" or "warn" verdict cannot be trusted; ApplyOptions.Force is
+	// false. Nothing was run. Suppress the finding (-- deploykit:ignore
+	// DKM090) once the statement is checked by hand.
+	ErrNotModelled = errors.New("migrate: static analysis cannot vouch for a statement it does not model")
 	// ErrChecksumMismatch: a unit recorded as applied has different SQL now
 	// (the file was edited after it was applied).
 	ErrChecksumMismatch = errors.New("migrate: applied migration was modified")
@@ -250,7 +256,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, files []ApplyFile, opts ApplyOpt
 				return AnalyzeSQL(path, src, Options{PGVersion: major})
 			}
 		}
-		var dangerous []string
+		var dangerous, unmodelled []string
 		for _, f := range files {
 			fr, err := analyze(f.Name, f.SQL)
 			if err != nil {
@@ -259,10 +265,15 @@ func Apply(ctx context.Context, conn *pgx.Conn, files []ApplyFile, opts ApplyOpt
 			rep.Static = append(rep.Static, fr)
 			if fr.Verdict == VerdictDangerous {
 				dangerous = append(dangerous, f.Name)
+			} else if hasNotModelled(fr) {
+				unmodelled = append(unmodelled, f.Name)
 			}
 		}
 		if len(dangerous) > 0 {
 			return rep, fmt.Errorf("%w: %v (use Force to apply anyway)", ErrDangerous, dangerous)
+		}
+		if len(unmodelled) > 0 {
+			return rep, fmt.Errorf("%w: %v (check the %s findings by hand or trace them, then suppress them or use Force)", ErrNotModelled, unmodelled, RuleNotModelled)
 		}
 	}
 
@@ -574,4 +585,18 @@ func acquireMigratorLock(ctx context.Context, conn *pgx.Conn, opts *ApplyOptions
 		defer cancel()
 		_, _ = conn.Exec(c, fmt.Sprintf("SELECT pg_advisory_unlock(%d)", key))
 	}, nil
+}
+
+// hasNotModelled reports whether the analysis met a statement it does not
+// model: the verdict is then no proof of safety.
+func hasNotModelled(fr *FileReport) bool {
+	if fr == nil {
+		return false
+	}
+	for _, f := range fr.Findings {
+		if f.Rule == RuleNotModelled {
+			return true
+		}
+	}
+	return false
 }

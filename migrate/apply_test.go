@@ -491,3 +491,21 @@ func TestApplyLeavesIndexBuildInProgressAlone(t *testing.T) {
 	require.NoError(t, <-built)
 	assert.Equal(t, 1, count(t, setup, "SELECT count(*) FROM pg_index WHERE indexrelid = 'item_price'::regclass AND indisvalid"))
 }
+
+// The gate does not trust a "warn" verdict that comes from a statement no
+// rule models (fail closed): CREATE POLICY takes ACCESS EXCLUSIVE.
+func TestApplyRefusesNotModelledUnlessSuppressed(t *testing.T) {
+	conn := liveDB(t, `CREATE TABLE item (id serial PRIMARY KEY);`)
+	ctx := context.Background()
+	files := []ApplyFile{{Name: "0001.sql", SQL: []byte("CREATE POLICY p ON item USING (true);")}}
+	rep, err := Apply(ctx, conn, files, ApplyOptions{})
+	require.ErrorIs(t, err, ErrNotModelled)
+	require.Len(t, rep.Static, 1)
+	assert.Equal(t, VerdictWarn, rep.Static[0].Verdict)
+	assert.Zero(t, count(t, conn, "SELECT count(*) FROM pg_policy WHERE polname = 'p'"), "nothing ran")
+
+	files[0].SQL = []byte("-- checked by hand: item is tiny\n-- deploykit:ignore DKM090\nCREATE POLICY p ON item USING (true);")
+	_, err = Apply(ctx, conn, files, ApplyOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, count(t, conn, "SELECT count(*) FROM pg_policy WHERE polname = 'p'"))
+}

@@ -85,8 +85,9 @@ func WriteGitHub(w io.Writer, reps []*FileReport) error {
 
 // WriteSARIF writes a SARIF 2.1.0 log with every rule's documentation.
 func WriteSARIF(w io.Writer, reps []*FileReport, toolVersion string) error {
-	rs := make([]report.Rule, len(rules))
-	for i, r := range rules {
+	all := Rules()
+	rs := make([]report.Rule, len(all))
+	for i, r := range all {
 		rs[i] = report.Rule{ID: r.ID, Name: r.Name, Summary: r.Summary, Help: r.Help, Severity: r.Severity}
 	}
 	return report.WriteSARIF(w, report.Tool{Name: "deploykit-migrate", Version: toolVersion, InformationURI: "https://github.com/deploykit/deploykit/tree/main/migrate"}, rs, results(reps))

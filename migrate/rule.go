@@ -1,5 +1,7 @@
 package migrate
 
+import "sort"
+
 // Rule documents one check of the analyser.
 type Rule struct {
 	// ID is stable across releases ("DKM001"); suppress it with
@@ -50,6 +52,18 @@ const (
 	RuleLockTimeout               = "DKM051" // no lock_timeout before a blocking lock
 	RuleRunPythonIrreversible     = "DKM060" // RunPython without reverse_code
 	RuleRunPythonOpaque           = "DKM061" // RunPython whose effects are not analysed
+	RuleAttachPartition           = "DKM026" // ATTACH PARTITION scans the partition
+	RuleDetachPartition           = "DKM027" // DETACH PARTITION without CONCURRENTLY
+	RuleDomainConstraint          = "DKM028" // ALTER DOMAIN ADD CONSTRAINT / SET NOT NULL scans every user
+	RuleEnumValueSameTxn          = "DKM029" // enum value used in the transaction that added it
+	RuleSetTablespace             = "DKM044" // SET TABLESPACE copies the table under ACCESS EXCLUSIVE
+	RuleSetLogged                 = "DKM045" // SET LOGGED / UNLOGGED rewrites the table
+	RuleRefreshMatView            = "DKM046" // REFRESH MATERIALIZED VIEW without CONCURRENTLY
+	RuleLockTable                 = "DKM047" // explicit LOCK TABLE
+	RuleDropDatabase              = "DKM048" // DROP DATABASE
+	RuleDropSchemaCascade         = "DKM049" // DROP SCHEMA ... CASCADE
+	RuleBeginWithoutCommit        = "DKM052" // BEGIN never committed
+	RuleNotModelled               = "DKM090" // a locking statement no rule models (fail closed)
 )
 
 var rules = []Rule{
@@ -116,9 +130,9 @@ var rules = []Rule{
 	{RuleConcurrentIndexPG14, "pg14-concurrent-index-bug", SeverityWarning,
 		"PostgreSQL 14.0 to 14.3 can silently corrupt indexes built with CREATE INDEX / REINDEX CONCURRENTLY.",
 		"Fixed in 14.4 (release notes 14.4, E.x): upgrade the server, and REINDEX indexes built concurrently on those versions. Reported as info when only the major version is known."},
-	{RuleDropIndex, "drop-index-non-concurrently", SeverityInfo,
+	{RuleDropIndex, "drop-index-non-concurrently", SeverityWarning,
 		"DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table.",
-		"The drop itself is instant, but it queues behind running queries and everything queues behind it. DROP INDEX CONCURRENTLY avoids that (Django: RemoveIndexConcurrently with atomic = False)."},
+		"The drop itself is instant, but while it waits for the queries running on the table every new query, reads included, queues behind it (DROP INDEX docs: ACCESS EXCLUSIVE). DROP INDEX CONCURRENTLY avoids that (Django: RemoveIndexConcurrently with atomic = False)."},
 	{RuleReindex, "reindex-non-concurrently", SeverityError,
 		"REINDEX without CONCURRENTLY blocks writes to the table and reads that use the index.",
 		"Use REINDEX ... CONCURRENTLY (PostgreSQL 12+) outside a transaction block."},
@@ -143,6 +157,9 @@ var rules = []Rule{
 	{RuleLockTimeout, "missing-lock-timeout", SeverityInfo,
 		"No SET lock_timeout before a statement that takes a blocking lock.",
 		"A blocked ALTER waits behind long queries while every later query queues behind it. deploykit's migrate apply sets lock_timeout itself; when running the SQL another way, SET lock_timeout = '2s' first."},
+	{RuleBeginWithoutCommit, "begin-without-commit", SeverityError,
+		"A BEGIN whose transaction is never committed.",
+		"The file ends inside the transaction: psql rolls everything back at exit, and a runner that keeps the session open keeps every lock taken since BEGIN. End it with COMMIT."},
 	{RuleRunPythonIrreversible, "runpython-without-reverse", SeverityWarning,
 		"RunPython without reverse_code makes the migration irreversible.",
 		"A rollback of the deploy cannot unapply the migration. Pass reverse_code (migrations.RunPython.noop when nothing needs undoing)."},
@@ -151,9 +168,48 @@ var rules = []Rule{
 		"Data migrations run inside the migration transaction unless atomic = False; batch large updates and keep them out of schema-changing transactions."},
 }
 
+var lockDDLRules = []Rule{
+	{RuleAttachPartition, "attach-partition-scan", SeverityWarning,
+		"ATTACH PARTITION scans the partition under ACCESS EXCLUSIVE unless a validated CHECK proves the bound.",
+		"PostgreSQL 12-17 take SHARE UPDATE EXCLUSIVE on the partitioned table and ACCESS EXCLUSIVE on the partition, and scan it to verify the partition constraint (ALTER TABLE docs, ATTACH PARTITION), plus any default partition. Add a CHECK matching the bound NOT VALID, VALIDATE it in a later transaction, then ATTACH (no scan) and drop the CHECK."},
+	{RuleDetachPartition, "detach-partition-non-concurrently", SeverityWarning,
+		"DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the partitioned table.",
+		"It waits for every running query on the partitioned table while all new ones queue behind it. On PostgreSQL 14+ use DETACH PARTITION ... CONCURRENTLY (SHARE UPDATE EXCLUSIVE, outside a transaction block); on 12 and 13 use a short lock_timeout with retries."},
+	{RuleDomainConstraint, "alter-domain-scan", SeverityWarning,
+		"ALTER DOMAIN ADD CONSTRAINT, SET NOT NULL or VALIDATE CONSTRAINT scans every column of the domain with SHARE locks.",
+		"Each table with a column of the domain is locked SHARE (writes block) and scanned (ALTER DOMAIN docs; typecmds.c). Put the constraint on the table columns instead (NOT VALID, then VALIDATE under SHARE UPDATE EXCLUSIVE), or run it at a quiet time."},
+	{RuleEnumValueSameTxn, "enum-value-used-in-same-transaction", SeverityError,
+		"An enum value added by ALTER TYPE ... ADD VALUE is used before the transaction commits.",
+		"PostgreSQL 12+ allow ADD VALUE in a transaction block but reject the new value until COMMIT (\"unsafe use of new value\", ALTER TYPE docs, Notes), so the migration fails. Commit first: use the value in a later migration."},
+	{RuleSetTablespace, "set-tablespace", SeverityError,
+		"SET TABLESPACE copies the table or index under ACCESS EXCLUSIVE.",
+		"Every data block is copied to the new tablespace while reads and writes are blocked (ALTER TABLE docs, SET TABLESPACE): a new relfilenode, like a rewrite. Use pg_repack --tablespace, build a new index CONCURRENTLY in the target tablespace, or a maintenance window."},
+	{RuleSetLogged, "set-logged-unlogged", SeverityError,
+		"SET LOGGED or SET UNLOGGED rewrites the table under ACCESS EXCLUSIVE.",
+		"Changing persistence rewrites the table and its indexes (ALTER TABLE docs, SET LOGGED/UNLOGGED) with reads and writes blocked; SET LOGGED also writes the whole table to WAL. Create a new table and copy in batches, or use a maintenance window."},
+	{RuleRefreshMatView, "refresh-materialized-view", SeverityError,
+		"REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view for the whole refresh.",
+		"It takes ACCESS EXCLUSIVE and replaces the view's heap (REFRESH MATERIALIZED VIEW docs). Use REFRESH MATERIALIZED VIEW CONCURRENTLY (EXCLUSIVE: reads continue; needs a unique index on the view)."},
+	{RuleLockTable, "lock-table", SeverityWarning,
+		"LOCK TABLE in a mode that blocks writes (SHARE or stronger) holds it until COMMIT.",
+		"Explicit locks are held to the end of the transaction and queue behind running queries while they wait (LOCK docs); LOCK TABLE outside a transaction block is an error. Take the weakest mode, set lock_timeout, keep the transaction short."},
+	{RuleDropDatabase, "drop-database", SeverityError,
+		"DROP DATABASE in a migration.",
+		"It deletes the database irreversibly and cannot run in a transaction block (DROP DATABASE docs). Never from a deploy migration."},
+	{RuleDropSchemaCascade, "drop-schema-cascade", SeverityError,
+		"DROP SCHEMA ... CASCADE drops every object in the schema.",
+		"Tables, views, functions and types in the schema go with it, each table under ACCESS EXCLUSIVE (DROP SCHEMA docs). Drop the objects one by one after the code that uses them is gone."},
+	{RuleNotModelled, "not-modelled", SeverityWarning,
+		"A statement that takes a lock stronger than ROW EXCLUSIVE on an existing relation, or runs dynamic SQL, that no rule models.",
+		"The analyser fails closed: what it does not model is never reported as safe, and migrate's Apply refuses it unless forced. Check the statement by hand or trace it on a copy of the database (migratecheck trace), then suppress the finding with -- deploykit:ignore DKM090."},
+}
+
 // Rules returns the documentation of every rule, ordered by ID.
 func Rules() []Rule {
-	return append([]Rule(nil), rules...)
+	out := append([]Rule(nil), rules...)
+	out = append(out, lockDDLRules...)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 // ruleByID returns the rule with the given ID.
@@ -161,6 +217,11 @@ func ruleByID(id string) *Rule {
 	for i := range rules {
 		if rules[i].ID == id {
 			return &rules[i]
+		}
+	}
+	for i := range lockDDLRules {
+		if lockDDLRules[i].ID == id {
+			return &lockDDLRules[i]
 		}
 	}
 	return nil
