@@ -150,8 +150,16 @@ func (d Diagnostic) MarshalJSON() ([]byte, error) {
 	for _, f := range d.SuggestedFixes {
 		jf := jsonFix{Message: f.Message, Edits: []jsonEdit{}}
 		for _, e := range f.TextEdits {
-			jf.Edits = append(jf.Edits, jsonEdit{File: e.Pos.File, Line: e.Pos.Line, Column: e.Pos.Column,
-				EndLine: e.End.Line, EndColumn: e.End.Column, NewText: e.NewText})
+			end := e.End
+			if !end.IsValid() {
+				end = e.Pos // an insertion: an empty range
+			}
+			file := e.Pos.File
+			if file == d.Pos.File {
+				file = "" // absent: the diagnostic's file
+			}
+			jf.Edits = append(jf.Edits, jsonEdit{File: file, Line: e.Pos.Line, Column: e.Pos.Column,
+				EndLine: end.Line, EndColumn: end.Column, NewText: e.NewText})
 		}
 		j.Fixes = append(j.Fixes, jf)
 	}

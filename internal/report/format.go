@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,6 +28,17 @@ func ParseFormat(s string) (Format, error) {
 	}
 	return "", fmt.Errorf("unknown format %q (want text, json, sarif or github)", s)
 }
+
+//go:embed schema.json
+var jsonSchema []byte
+
+// JSONSchema returns the JSON Schema (draft-07) of what Write prints for
+// FormatJSON; "#/definitions/diagnostic" is one diagnostic, for analysers
+// that wrap diagnostics in an envelope of their own. schema.md explains it.
+func JSONSchema() []byte { return bytes.Clone(jsonSchema) }
+
+// JSONSchemaID is the $id of JSONSchema.
+const JSONSchemaID = "https://github.com/deploykit/deploykit/internal/report/schema.json"
 
 // SchemaVersion is the version of the JSON shape that Write produces; it
 // grows only by adding fields.

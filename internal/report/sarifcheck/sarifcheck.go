@@ -51,8 +51,10 @@ func Validate(data []byte) error {
 }
 
 // Compile compiles a JSON Schema document (draft-07 or later) offline; url
-// is the schema's identity for references and error messages. References to
-// other documents are refused, since nothing is fetched.
+// is the schema's identity for references and error messages, and may end
+// in a fragment ("...schema.json#/definitions/diagnostic") to compile one
+// of its subschemas. References to other documents are refused, since
+// nothing is fetched.
 func Compile(url string, schema []byte) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
 	if err != nil {
@@ -61,7 +63,8 @@ func Compile(url string, schema []byte) (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.UseLoader(offline{})
 	c.AssertFormat()
-	if err := c.AddResource(url, doc); err != nil {
+	base, _, _ := strings.Cut(url, "#")
+	if err := c.AddResource(base, doc); err != nil {
 		return nil, fmt.Errorf("schema %s: %w", url, err)
 	}
 	sch, err := c.Compile(url)
