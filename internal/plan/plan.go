@@ -76,6 +76,16 @@ type Cost struct {
 	Currency string `json:"currency"`
 	// Basis says where the prices came from (table, region and date).
 	Basis string `json:"basis,omitempty"`
+	// UsageBased marks a cost that depends on usage (e.g. per GB
+	// ingested) and has no fixed monthly delta; MonthlyDelta is then 0.
+	UsageBased bool `json:"usage_based,omitempty"`
+}
+
+func (c *Cost) text() string {
+	if c.UsageBased {
+		return "changes cost (usage-based)"
+	}
+	return "changes cost " + money(c.MonthlyDelta, c.Currency) + "/month"
 }
 
 // FieldChange is one owned field whose value changes.
@@ -312,7 +322,7 @@ func (p *Plan) WriteText(w io.Writer, opts TextOptions) error {
 			marks = append(marks, "restarts the app")
 		}
 		if r.Cost != nil {
-			marks = append(marks, "changes cost "+money(r.Cost.MonthlyDelta, r.Cost.Currency)+"/month")
+			marks = append(marks, r.Cost.text())
 		}
 		if len(marks) > 0 {
 			ew.printf(" [%s]", strings.Join(marks, "; "))

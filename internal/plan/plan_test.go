@@ -67,6 +67,15 @@ func TestRevealSensitive(t *testing.T) {
 	assert.Contains(t, b.String(), "= Microsoft.Insights/autoscalesettings.as (no changes)")
 }
 
+func TestUsageBasedCost(t *testing.T) {
+	p := &Plan{Resources: []ResourceChange{{Address: Address{Type: "Microsoft.Insights/components", Name: "ai"}, Action: Create,
+		Cost: &Cost{Currency: "USD", UsageBased: true, Basis: "per GB"}, Fields: []FieldChange{{Path: "kind", Action: Create, New: "web"}}}}}
+	var b bytes.Buffer
+	require.NoError(t, p.WriteText(&b, TextOptions{}))
+	assert.Contains(t, b.String(), "will be created [changes cost (usage-based)]")
+	assert.Contains(t, b.String(), "Plan: 1 to create, 0 to change, 0 to destroy. Cost: +$0.00/month.")
+}
+
 func TestNoChanges(t *testing.T) {
 	p := &Plan{Resources: []ResourceChange{{Address: Address{Type: "T", Name: "n"}, Action: NoChange}}}
 	var b bytes.Buffer
