@@ -205,7 +205,7 @@ type analyzer struct {
 }
 
 func (a *analyzer) run(extra []Finding) *FileReport {
-	if a.opts.Atomic {
+	if a.opts.Atomic && !a.pf.noTransaction {
 		a.inBlock = true
 		a.txn++
 	}
@@ -268,15 +268,16 @@ func (a *analyzer) run(extra []Finding) *FileReport {
 			"Keep data migrations separate from schema changes, batch large updates, and give RunPython a reverse_code.")
 	}
 	for _, f := range extra {
+		f.Pos.File = a.pf.path
 		if !a.suppressed(f.Rule, nil) {
 			a.findings = append(a.findings, f)
 		}
 	}
 	sort.SliceStable(a.findings, func(i, j int) bool {
-		if a.findings[i].Line != a.findings[j].Line {
-			return a.findings[i].Line < a.findings[j].Line
+		if a.findings[i].Pos.Line != a.findings[j].Pos.Line {
+			return a.findings[i].Pos.Line < a.findings[j].Pos.Line
 		}
-		return a.findings[i].Column < a.findings[j].Column
+		return a.findings[i].Pos.Column < a.findings[j].Pos.Column
 	})
 	rep := &FileReport{Path: a.pf.path, Findings: a.findings, Statements: make([]Statement, len(a.pf.stmts))}
 	if rep.Findings == nil {
@@ -365,25 +366,48 @@ func (a *analyzer) checkHeld(e *effect) {
 		"Commit before the slow statement: put it in a separate migration (Django) or split the transaction, so the earlier lock is released first.")
 }
 
-// add records a finding for the current statement unless suppressed.
-func (a *analyzer) add(rule string, sev Severity, rel string, mode lockMode, rewrite, scan bool, msg, fix string) {
+// add records a finding for the current statement unless suppressed and
+// returns it (nil when suppressed); the pointer is valid until the next add.
+func (a *analyzer) add(rule string, sev Severity, rel string, mode lockMode, rewrite, scan bool, msg, fix string) *Finding {
 	r := ruleByID(rule)
 	if a.suppressed(rule, a.cur.ignore) {
-		return
+		return nil
 	}
 	if sev == "" && r != nil {
 		sev = r.Severity
 	}
-	line, col := a.cur.Line, a.cur.Column
+	pos := Position{File: a.pf.path, Line: a.cur.Line, Column: a.cur.Column}
+	end := Position{File: a.pf.path, Line: a.cur.endLine, Column: a.cur.endCol}
 	if i := a.cur.opIndex; i >= 0 && i < len(a.opLines) {
-		line, col = a.opLines[i], 0
+		pos = Position{File: a.pf.path, Line: a.opLines[i]}
+		end = Position{}
+	}
+	if end.Line == 0 || end.Line < pos.Line {
+		end = Position{}
+	}
+	d := Diagnostic{Pos: pos, End: end, Rule: rule, URL: RuleURL(rule), Severity: sev, Message: msg}
+	if fix != "" {
+		d.SuggestedFixes = []SuggestedFix{{Message: fix}}
 	}
 	a.findings = append(a.findings, Finding{
-		Rule: rule, Severity: sev, Line: line, Column: col,
-		Statement: a.cur.SQL, Operation: a.cur.Operation,
+		Diagnostic: d,
+		Statement:  a.cur.SQL, Operation: a.cur.Operation,
 		Lock: mode.String(), Relation: rel, Rewrite: rewrite, Scan: scan,
-		Message: msg, Fix: fix,
 	})
+	return &a.findings[len(a.findings)-1]
+}
+
+// editable reports whether text edits can be made for the current
+// statement: its findings are placed in the SQL itself, not on a Django
+// operation's line in a .py file.
+func (a *analyzer) editable() bool {
+	return a.pf.src != nil && len(a.opLines) == 0 && a.cur.end <= len(a.pf.src) && a.cur.start < a.cur.end
+}
+
+// posAt converts a byte offset of the file to a Position.
+func (a *analyzer) posAt(off int) Position {
+	l, c := lineCol(a.pf.src, off)
+	return Position{File: a.pf.path, Line: l, Column: c}
 }
 
 // suppressed reports whether rule is silenced by the statement's or the

@@ -54,7 +54,7 @@ func FuzzAnalyzeSQL(f *testing.F) {
 			t.Fatalf("verdict %q does not match findings", rep.Verdict)
 		}
 		for _, f := range rep.Findings {
-			if f.Line < 1 || ruleByID(f.Rule) == nil || f.Severity.Rank() == 0 {
+			if f.Pos.Line < 1 || ruleByID(f.Rule) == nil || f.Severity.Rank() == 0 {
 				t.Fatalf("bad finding %+v", f)
 			}
 		}

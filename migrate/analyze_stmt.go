@@ -329,9 +329,48 @@ func (a *analyzer) createIndex(ix *pg_query.IndexStmt, e *effect) {
 	if ix.Unique {
 		kind = "CREATE UNIQUE INDEX"
 	}
-	a.add(RuleCreateIndex, "", rel, lockShare, false, true,
+	f := a.add(RuleCreateIndex, "", rel, lockShare, false, true,
 		kind+" without CONCURRENTLY takes a SHARE lock on "+rel+": INSERT, UPDATE and DELETE block for the whole index build",
 		fix)
+	if f != nil && a.editable() {
+		if edits := a.concurrentlyEdits(); edits != nil {
+			f.SuggestedFixes = append([]SuggestedFix{{Message: "Build the index with CREATE INDEX CONCURRENTLY, outside a transaction block", TextEdits: edits}}, f.SuggestedFixes...)
+		}
+	}
+}
+
+// concurrentlyEdits are the text edits that turn the current CREATE INDEX
+// into CREATE INDEX CONCURRENTLY and take it out of a transaction: inside
+// a BEGIN ... COMMIT block the block is split around the statement (COMMIT
+// before, BEGIN after); in a file run in one transaction by its runner
+// (Options.Atomic) the non-atomic marker "-- deploykit:no-transaction" is
+// inserted at the top.
+func (a *analyzer) concurrentlyEdits() []TextEdit {
+	src := a.pf.src
+	m := createIndexPrefix.FindIndex(src[a.cur.start:a.cur.end])
+	if m == nil {
+		return nil
+	}
+	// m[1] is just after "INDEX" and its following spaces; insert before
+	// the spaces so "INDEX CONCURRENTLY name" keeps the original spacing.
+	at := a.cur.start + m[1]
+	for at > a.cur.start && (src[at-1] == ' ' || src[at-1] == '\t' || src[at-1] == '\n' || src[at-1] == '\r') {
+		at--
+	}
+	p := a.posAt(at)
+	edits := []TextEdit{{Pos: p, End: p, NewText: " CONCURRENTLY"}}
+	switch {
+	case a.inBlock && a.begin != nil:
+		start := a.posAt(a.cur.start)
+		end := a.posAt(a.cur.end)
+		edits = append(edits,
+			TextEdit{Pos: start, End: start, NewText: "COMMIT;\n"},
+			TextEdit{Pos: end, End: end, NewText: ";\nBEGIN"})
+	case a.inBlock:
+		top := Position{File: a.pf.path, Line: 1, Column: 1}
+		edits = append(edits, TextEdit{Pos: top, End: top, NewText: "-- " + noTransactionMarker + "\n"})
+	}
+	return edits
 }
 
 // pg14Bug reports the PostgreSQL 14.0–14.3 concurrent index build bug

@@ -357,7 +357,7 @@ DROP TABLE t;
 	require.NoError(t, err)
 	var rules []string
 	for _, f := range rep.Findings {
-		rules = append(rules, fmt.Sprintf("%s@%d", f.Rule, f.Line))
+		rules = append(rules, fmt.Sprintf("%s@%d", f.Rule, f.Pos.Line))
 	}
 	assert.Equal(t, []string{"DKM051@2", "DKM030@4"}, rules)
 

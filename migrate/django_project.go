@@ -203,9 +203,13 @@ func DjangoFiles(ms []DjangoMigration) []File {
 			}
 			r := ruleByID(RuleRunPythonIrreversible)
 			f.Extra = append(f.Extra, Finding{
-				Rule: r.ID, Severity: r.Severity, Line: line, Operation: "RunPython",
-				Message: "RunPython in " + m.App + "." + m.Name + " has no reverse_code, so the migration cannot be unapplied when a deploy is rolled back",
-				Fix:     "migrations.RunPython(forwards, reverse_code=migrations.RunPython.noop)",
+				Diagnostic: Diagnostic{
+					Pos:  Position{File: m.Path, Line: line},
+					Rule: r.ID, URL: RuleURL(r.ID), Severity: r.Severity,
+					Message:        "RunPython in " + m.App + "." + m.Name + " has no reverse_code, so the migration cannot be unapplied when a deploy is rolled back",
+					SuggestedFixes: []SuggestedFix{{Message: "migrations.RunPython(forwards, reverse_code=migrations.RunPython.noop)"}},
+				},
+				Operation: "RunPython",
 			})
 		}
 		out[i] = f

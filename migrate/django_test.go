@@ -193,7 +193,7 @@ func TestDjangoFilesPlacesFindings(t *testing.T) {
 	require.NoError(t, err)
 	got := map[string]int{}
 	for _, f := range reps[0].Findings {
-		got[f.Rule] = f.Line
+		got[f.Rule] = f.Pos.Line
 	}
 	assert.Equal(t, map[string]int{RuleRunPythonIrreversible: 12, RuleRunPythonOpaque: 12, RuleBackfill: 13}, got)
 	assert.Equal(t, VerdictWarn, reps[0].Verdict)

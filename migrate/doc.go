@@ -21,7 +21,7 @@
 //		...
 //	}
 //	for _, f := range rep.Findings {
-//		fmt.Println(f.Line, f.Rule, f.Severity, f.Lock, f.Relation, f.Message)
+//		fmt.Println(f.Pos, f.Rule, f.Severity, f.Lock, f.Relation, f.Message)
 //	}
 //	// rep.Verdict: safe (nothing above info), warn or dangerous
 //

@@ -25,7 +25,7 @@ COMMIT;
 	}
 	fmt.Println("verdict:", rep.Verdict)
 	for _, f := range rep.Findings {
-		fmt.Printf("line %d %s %s %s on %s (%s)\n", f.Line, f.Rule, f.Severity, f.Lock, f.Relation, f.Operation)
+		fmt.Printf("line %d %s %s %s on %s (%s)\n", f.Pos.Line, f.Rule, f.Severity, f.Lock, f.Relation, f.Operation)
 	}
 	// Output:
 	// verdict: dangerous

@@ -1,6 +1,10 @@
 package migrate
 
-import "github.com/deploykit/deploykit/internal/report"
+import (
+	"encoding/json"
+
+	"github.com/deploykit/deploykit/internal/report"
+)
 
 // Severity is how bad a finding is. Every deploykit analyser shares the
 // type, so the values match the others and SARIF's error/warning/note
@@ -62,35 +66,92 @@ type Options struct {
 	Atomic bool
 }
 
-// Finding is one diagnostic about one statement.
+// Diagnostic is the diagnostic model every deploykit analyser shares,
+// shaped like golang.org/x/tools/go/analysis.Diagnostic: a range (Pos,
+// End; columns in bytes), a stable rule ID and its documentation URL, a
+// severity, a message, suggested fixes (with text edits where the fix is
+// mechanical) and related positions.
+type Diagnostic = report.Diagnostic
+
+// Position is a place in a file: file, 1-based line, 1-based byte column.
+type Position = report.Position
+
+// SuggestedFix is one way to fix a Diagnostic: a message and, when the fix
+// is mechanical, the TextEdits that make it.
+type SuggestedFix = report.SuggestedFix
+
+// TextEdit replaces the bytes from Pos up to (not including) End with
+// NewText.
+type TextEdit = report.TextEdit
+
+// RelatedPosition is another position that explains a Diagnostic.
+type RelatedPosition = report.Related
+
+// Finding is one diagnostic about one statement: the shared Diagnostic
+// (Pos.File is the file the finding is in, Pos and End span the statement
+// or, for Django projects, point at the operation's line in the .py file)
+// and the migration facts behind it.
 type Finding struct {
-	// Rule is the stable rule ID, e.g. "DKM101"; see Rules.
-	Rule string `json:"rule"`
-	// Severity is info, warning or error.
-	Severity Severity `json:"severity"`
-	// Line and Column locate the statement's first token (1-based; the
-	// column counts characters).
-	Line   int `json:"line"`
-	Column int `json:"column,omitempty"`
+	Diagnostic
 	// Statement is the SQL text of the statement, without the leading
 	// comments and the terminating semicolon.
-	Statement string `json:"statement"`
+	Statement string
 	// Operation names the Django operation the statement belongs to, e.g.
 	// "AddField views to post", or "" for plain SQL.
-	Operation string `json:"operation"`
+	Operation string
 	// Lock is the strongest table-level lock the statement takes on
 	// Relation, e.g. "ACCESS EXCLUSIVE"; "" when none matters.
-	Lock string `json:"lock"`
+	Lock string
 	// Relation is the table (or index) the finding is about.
-	Relation string `json:"relation"`
+	Relation string
 	// Rewrite reports a full rewrite of the table (and its indexes).
-	Rewrite bool `json:"rewrite"`
+	Rewrite bool
 	// Scan reports a full scan of the table (or an index build).
-	Scan bool `json:"scan"`
-	// Message says what happens and why it matters.
-	Message string `json:"message"`
-	// Fix is the safe alternative as SQL or Django code, "" when none.
-	Fix string `json:"fix"`
+	Scan bool
+}
+
+// findingFacts is the JSON of Finding's own fields.
+type findingFacts struct {
+	Statement string `json:"statement"`
+	Operation string `json:"operation"`
+	Lock      string `json:"lock"`
+	Relation  string `json:"relation"`
+	Rewrite   bool   `json:"rewrite"`
+	Scan      bool   `json:"scan"`
+}
+
+// MarshalJSON writes the Diagnostic's stable fields (rule, severity,
+// message, file, line, column, end_line, end_column, url, fix, fixes,
+// related) and the migration facts (statement, operation, lock, relation,
+// rewrite, scan) as one flat object.
+func (f Finding) MarshalJSON() ([]byte, error) {
+	d, err := json.Marshal(f.Diagnostic)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := json.Marshal(findingFacts{f.Statement, f.Operation, f.Lock, f.Relation, f.Rewrite, f.Scan})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(d)+len(facts))
+	out = append(out, d[:len(d)-1]...)
+	out = append(out, ',')
+	return append(out, facts[1:]...), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (f *Finding) UnmarshalJSON(b []byte) error {
+	var facts findingFacts
+	if err := json.Unmarshal(b, &facts); err != nil {
+		return err
+	}
+	var d Diagnostic
+	if err := json.Unmarshal(b, &d); err != nil {
+		return err
+	}
+	*f = Finding{Diagnostic: d, Statement: facts.Statement, Operation: facts.Operation, Lock: facts.Lock,
+		Relation: facts.Relation, Rewrite: facts.Rewrite, Scan: facts.Scan}
+	return nil
 }
 
 // Statement is one SQL statement of a file.
@@ -98,7 +159,8 @@ type Statement struct {
 	// SQL is the statement text without leading comments and the
 	// terminating semicolon.
 	SQL string `json:"sql"`
-	// Line and Column locate its first token (1-based).
+	// Line and Column locate its first token (1-based; the column counts
+	// bytes, as report.Position does).
 	Line   int `json:"line"`
 	Column int `json:"column"`
 	// Operation is the Django operation the statement belongs to (from

@@ -8,19 +8,31 @@ import (
 	"github.com/deploykit/deploykit/internal/report"
 )
 
-// Report is the JSON document of a run: {"files":[...]}.
+// Report is the JSON document of a run: {"schemaVersion":1,"files":[...]}.
 type Report struct {
+	// SchemaVersion is the version of this JSON shape; it grows only by
+	// adding fields.
+	SchemaVersion int `json:"schemaVersion"`
+	// Files holds one report per analysed file.
 	Files []*FileReport `json:"files"`
 }
 
-// WriteJSON writes the stable JSON schema:
+// JSONSchemaVersion is Report.SchemaVersion of what WriteJSON writes.
+const JSONSchemaVersion = 1
+
+// WriteJSON writes the stable JSON schema (see README.md, "JSON output"):
 //
-//	{"files":[{"path":"...","verdict":"safe|warn|dangerous","findings":[{"rule":"...",
-//	"severity":"...","line":N,"column":N,"statement":"...","operation":"AddField ...",
-//	"lock":"ACCESS EXCLUSIVE","relation":"blog_post","rewrite":false,"scan":false,
-//	"message":"...","fix":"..."}]}]}
+//	{"schemaVersion":1,"files":[{"path":"...","verdict":"safe|warn|dangerous","findings":[
+//	{"rule":"DKM030","severity":"error","message":"...","file":"...","line":N,"column":N,
+//	"end_line":N,"end_column":N,"url":"...","fix":"...","fixes":[{"message":"...","edits":[...]}],
+//	"statement":"...","operation":"AddField ...","lock":"SHARE","relation":"blog_post",
+//	"rewrite":false,"scan":true}]}]}
+//
+// The fields of schema version 0 (files[].path, files[].verdict, rule,
+// severity, message, line, column, statement, operation, lock, relation,
+// rewrite, scan, fix) keep their names and meaning.
 func WriteJSON(w io.Writer, reps []*FileReport) error {
-	r := Report{Files: nonNil(reps)}
+	r := Report{SchemaVersion: JSONSchemaVersion, Files: nonNil(reps)}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
@@ -36,22 +48,24 @@ func nonNil(reps []*FileReport) []*FileReport {
 	return out
 }
 
-// results maps findings onto the shared diagnostic type.
-func results(reps []*FileReport) []report.Result {
-	var out []report.Result
+// Diagnostics returns the findings of reps as Diagnostics, in order, with
+// the Django operation (if any) in front of the message, as the text,
+// GitHub and SARIF renderings show them.
+func Diagnostics(reps []*FileReport) []Diagnostic {
+	var out []Diagnostic
 	for _, rep := range reps {
 		if rep == nil {
 			continue
 		}
 		for _, f := range rep.Findings {
-			msg := f.Message
-			if f.Operation != "" {
-				msg = f.Operation + ": " + msg
+			d := f.Diagnostic
+			if d.Pos.File == "" {
+				d.Pos.File = rep.Path
 			}
-			out = append(out, report.Result{
-				Rule: f.Rule, Severity: f.Severity, File: rep.Path,
-				Line: f.Line, Column: f.Column, Message: msg, Fix: f.Fix,
-			})
+			if f.Operation != "" {
+				d.Message = f.Operation + ": " + d.Message
+			}
+			out = append(out, d)
 		}
 	}
 	return out
@@ -60,7 +74,7 @@ func results(reps []*FileReport) []report.Result {
 // WriteText writes one "file:line:col: severity: message [RULE]" line per
 // finding (with its fix indented below), then one verdict line per file.
 func WriteText(w io.Writer, reps []*FileReport) error {
-	if err := report.WriteText(w, results(reps)); err != nil {
+	if err := report.WriteDiagnosticsText(w, Diagnostics(reps)); err != nil {
 		return err
 	}
 	for _, rep := range reps {
@@ -80,17 +94,18 @@ func WriteText(w io.Writer, reps []*FileReport) error {
 
 // WriteGitHub writes GitHub Actions annotations (::error file=...,line=...::).
 func WriteGitHub(w io.Writer, reps []*FileReport) error {
-	return report.WriteGitHub(w, results(reps))
+	return report.WriteDiagnosticsGitHub(w, Diagnostics(reps))
 }
 
-// WriteSARIF writes a SARIF 2.1.0 log with every rule's documentation.
+// WriteSARIF writes a SARIF 2.1.0 log with every rule's documentation,
+// partial fingerprints and the suggested fixes' text edits.
 func WriteSARIF(w io.Writer, reps []*FileReport, toolVersion string) error {
 	all := Rules()
 	rs := make([]report.Rule, len(all))
 	for i, r := range all {
-		rs[i] = report.Rule{ID: r.ID, Name: r.Name, Summary: r.Summary, Help: r.Help, Severity: r.Severity}
+		rs[i] = report.Rule{ID: r.ID, Name: r.Name, Summary: r.Summary, Help: r.Help, HelpURI: RuleURL(r.ID), Severity: r.Severity}
 	}
-	return report.WriteSARIF(w, report.Tool{Name: "deploykit-migrate", Version: toolVersion, InformationURI: "https://github.com/deploykit/deploykit/tree/main/migrate"}, rs, results(reps))
+	return report.WriteDiagnosticsSARIF(w, report.Tool{Name: "deploykit-migrate", Version: toolVersion, InformationURI: "https://github.com/deploykit/deploykit/tree/main/migrate"}, rs, Diagnostics(reps))
 }
 
 // MaxSeverity returns the highest severity among all findings, "" if none.

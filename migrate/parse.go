@@ -16,7 +16,7 @@ import (
 type SyntaxError struct {
 	// Path is the file's path as given.
 	Path string
-	// Line and Column (1-based, column in characters) locate the error;
+	// Line and Column (1-based, column in bytes) locate the error;
 	// Column is 0 when unknown.
 	Line, Column int
 	// Msg is PostgreSQL's message, e.g. `syntax error at or near "TABLEE"`.
@@ -48,6 +48,9 @@ type parsedStmt struct {
 	// opIndex counts the Django operations described before the statement
 	// (0-based index of its operation), -1 outside Django output.
 	opIndex int
+	// endLine and endCol are the position just after the statement text
+	// (before its semicolon).
+	endLine, endCol int
 }
 
 // opaqueOp is a Django operation without SQL (RunPython).
@@ -65,6 +68,12 @@ type parsedFile struct {
 	ignoreAll []string
 	// opaque lists RunPython operations seen in sqlmigrate comments.
 	opaque []opaqueOp
+	// noTransaction is set by a "-- deploykit:no-transaction" comment: the
+	// file is not run in one transaction even when Options.Atomic says so
+	// (the non-atomic marker the CREATE INDEX CONCURRENTLY fix inserts).
+	noTransaction bool
+	// src is the file's content, for the positions of text edits.
+	src []byte
 }
 
 // SplitStatements splits a SQL file into statements with the PostgreSQL
@@ -99,7 +108,7 @@ func parseFile(path string, src []byte) (*parsedFile, error) {
 	if err != nil {
 		return nil, syntaxError(path, src, err)
 	}
-	pf := &parsedFile{path: path, stmts: make([]parsedStmt, 0, len(tree.Stmts))}
+	pf := &parsedFile{path: path, stmts: make([]parsedStmt, 0, len(tree.Stmts)), src: src}
 	cur := cursor{src: src, line: 1, col: 1}
 	operation := ""
 	opIndex := -1
@@ -123,6 +132,10 @@ func parseFile(path string, src []byte) (*parsedFile, error) {
 		for _, c := range comments {
 			cl, _ := cur.peekLineCol(c.off)
 			text := strings.TrimSpace(c.text)
+			if text == noTransactionMarker {
+				pf.noTransaction = true
+				continue
+			}
 			if rules, file, ok := ignoreDirective(text); ok {
 				switch {
 				case file:
@@ -157,6 +170,7 @@ func parseFile(path string, src []byte) (*parsedFile, error) {
 		ps.opIndex = opIndex
 		ps.Transactional = transactional(raw.Stmt)
 		cur.advance(ps.end)
+		ps.endLine, ps.endCol = cur.line, cur.col
 		prevEndLine = cur.line
 		pf.stmts = append(pf.stmts, ps)
 		// pf.stmts was allocated with room for every statement, so the
@@ -170,6 +184,10 @@ func parseFile(path string, src []byte) (*parsedFile, error) {
 	descStart := -1
 	for _, c := range comments {
 		cl, _ := cur.peekLineCol(c.off)
+		if strings.TrimSpace(c.text) == noTransactionMarker {
+			pf.noTransaction = true
+			continue
+		}
 		if rules, file, ok := ignoreDirective(strings.TrimSpace(c.text)); ok {
 			if file {
 				pf.ignoreAll = append(pf.ignoreAll, rules...)
@@ -214,8 +232,9 @@ func syntaxError(path string, src []byte, err error) error {
 	return &SyntaxError{Path: path, Line: l, Column: c, Msg: msg}
 }
 
-// cursor walks the source forward, keeping line and column (in
-// characters), so positions cost O(file) in total.
+// cursor walks the source forward, keeping line and column (in bytes, as
+// go/token and report.Position count them), so positions cost O(file) in
+// total.
 type cursor struct {
 	src       []byte
 	off       int
@@ -231,7 +250,7 @@ func (c *cursor) advance(to int) {
 		if b == '\n' {
 			c.line++
 			c.col = 1
-		} else if b&0xC0 != 0x80 {
+		} else {
 			c.col++
 		}
 		c.off++
@@ -329,6 +348,11 @@ func skipGap(src []byte, off, limit int) (int, []comment) {
 	}
 	return off, out
 }
+
+// noTransactionMarker, as a comment anywhere in a file, says the file is
+// not run inside one transaction (overriding Options.Atomic), as a Django
+// migration with atomic = False is not.
+const noTransactionMarker = "deploykit:no-transaction"
 
 // ignoreDirective recognises "deploykit:ignore RULE[,RULE...]" (all rules
 // when none is named) and "deploykit:ignore-file RULE...".

@@ -1,6 +1,9 @@
 package migrate
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Rule documents one check of the analyser.
 type Rule struct {
@@ -210,6 +213,24 @@ func Rules() []Rule {
 	out = append(out, lockDDLRules...)
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// RulesDocURL is the document with one section per rule (RULES.md).
+const RulesDocURL = "https://github.com/deploykit/deploykit/blob/main/migrate/RULES.md"
+
+// RuleURL returns the documentation anchor of a rule, "" for an unknown
+// ID: RulesDocURL + "#dkm030-create-index-non-concurrently".
+func RuleURL(id string) string {
+	r := ruleByID(id)
+	if r == nil {
+		return ""
+	}
+	return RulesDocURL + "#" + ruleAnchor(*r)
+}
+
+// ruleAnchor is the GitHub heading anchor of "## DKM030 name".
+func ruleAnchor(r Rule) string {
+	return strings.ToLower(r.ID) + "-" + r.Name
 }
 
 // ruleByID returns the rule with the given ID.

@@ -51,8 +51,8 @@ func CompareTrace(static *FileReport, tr *TraceReport) []Comparison {
 	var out []Comparison
 	predicted := map[int]map[string]bool{} // statement -> "rewrite:rel"/"scan:rel"
 	for _, f := range static.Findings {
-		idx := statementFor(tr.Statements, f.Line, f.Column)
-		c := Comparison{Line: f.Line, Column: f.Column, Rule: f.Rule, Claim: describeClaim(f)}
+		idx := statementFor(tr.Statements, f.Pos.Line, f.Pos.Column)
+		c := Comparison{Line: f.Pos.Line, Column: f.Pos.Column, Rule: f.Rule, Claim: describeClaim(f)}
 		if idx < 0 {
 			c.Agreement, c.Observed = AgreementUnverifiable, "no statement at this position"
 			out = append(out, c)

@@ -33,11 +33,11 @@ func TestCompareTraceDisagreements(t *testing.T) {
 	conn := liveDB(t, baseSchema)
 	static := &FileReport{Path: "m.sql", Findings: []Finding{
 		// Claims a rewrite and a SHARE lock for the varchar widening.
-		{Rule: "T1", Line: 2, Column: 1, Lock: "SHARE", Relation: "blog_post", Rewrite: true},
+		{Diagnostic: Diagnostic{Rule: "T1", Pos: Position{Line: 2, Column: 1}}, Lock: "SHARE", Relation: "blog_post", Rewrite: true},
 		// Claims a scan that does not happen.
-		{Rule: "T2", Line: 2, Column: 1, Relation: "public.blog_post", Scan: true},
+		{Diagnostic: Diagnostic{Rule: "T2", Pos: Position{Line: 2, Column: 1}}, Relation: "public.blog_post", Scan: true},
 		// A claim-free finding (backward compatibility) cannot be checked.
-		{Rule: "T3", Line: 2, Column: 1, Message: "old code breaks"},
+		{Diagnostic: Diagnostic{Rule: "T3", Pos: Position{Line: 2, Column: 1}, Message: "old code breaks"}},
 	}}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -149,7 +149,7 @@ func rateTrace(rep *TraceReport, opts TraceOptions) {
 func rateUntraced(rep *TraceReport, static *FileReport) {
 	worst := map[int]Severity{}
 	for _, f := range static.Findings {
-		i := statementFor(rep.Statements, f.Line, f.Column)
+		i := statementFor(rep.Statements, f.Pos.Line, f.Pos.Column)
 		if i >= 0 && f.Severity.Rank() > worst[i].Rank() {
 			worst[i] = f.Severity
 		}

@@ -364,7 +364,7 @@ func runApply(args []string, stdout, stderr io.Writer) int {
 			for _, fr := range rep.Static {
 				for _, f := range fr.Findings {
 					if f.Severity == migrate.SeverityError {
-						fmt.Fprintf(stderr, "%s:%d:%d: %s [%s]\n", fr.Path, f.Line, f.Column, f.Message, f.Rule)
+						fmt.Fprintf(stderr, "%s:%d:%d: %s [%s]\n", fr.Path, f.Pos.Line, f.Pos.Column, f.Message, f.Rule)
 					}
 				}
 			}
