@@ -74,6 +74,7 @@ func ApplyEdits(src []byte, edits []TextEdit) ([]byte, error) {
 	type span struct {
 		start, end int
 		text       string
+		from, to   Position
 	}
 	spans := make([]span, 0, len(edits))
 	for _, e := range edits {
@@ -92,7 +93,7 @@ func ApplyEdits(src []byte, edits []TextEdit) ([]byte, error) {
 		if en < s {
 			return nil, fmt.Errorf("edit %s-%s: end before start", e.Pos, endPos)
 		}
-		spans = append(spans, span{s, en, e.NewText})
+		spans = append(spans, span{s, en, e.NewText, e.Pos, endPos})
 	}
 	sort.SliceStable(spans, func(i, j int) bool {
 		if spans[i].start != spans[j].start {
@@ -102,7 +103,7 @@ func ApplyEdits(src []byte, edits []TextEdit) ([]byte, error) {
 	})
 	uniq := spans[:0]
 	for i, s := range spans {
-		if i > 0 && s == uniq[len(uniq)-1] {
+		if i > 0 && s.start == uniq[len(uniq)-1].start && s.end == uniq[len(uniq)-1].end && s.text == uniq[len(uniq)-1].text {
 			continue
 		}
 		uniq = append(uniq, s)
@@ -113,7 +114,7 @@ func ApplyEdits(src []byte, edits []TextEdit) ([]byte, error) {
 		if i > 0 {
 			prev := uniq[i-1]
 			if s.start < prev.end || (s.start == prev.start && s.start == s.end && prev.start == prev.end) {
-				return nil, fmt.Errorf("%w: bytes %d-%d and %d-%d", ErrOverlap, prev.start, prev.end, s.start, s.end)
+				return nil, fmt.Errorf("%w: %s-%s and %s-%s", ErrOverlap, prev.from.lineCol(), prev.to.lineCol(), s.from.lineCol(), s.to.lineCol())
 			}
 		}
 		b.Write(src[last:s.start])
