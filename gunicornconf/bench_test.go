@@ -19,7 +19,7 @@ func BenchmarkLintFile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = c.Validate(Options{Platform: PlatformAppService})
+		_ = c.Validate(Options{Platform: PlatformAppServiceCode})
 	}
 }
 
@@ -40,7 +40,7 @@ func BenchmarkParseValidateRender(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = c.Validate(Options{Platform: PlatformAppService})
+		_ = c.Validate(Options{Platform: PlatformAppServiceCode})
 		if _, err := Render(RenderOptions{App: "mysite.wsgi:application", SKU: &sku}); err != nil {
 			b.Fatal(err)
 		}

@@ -35,7 +35,7 @@
 //	if err != nil {
 //		return err // a *ParseError with file, line and column
 //	}
-//	for _, f := range cfg.Validate(gunicornconf.Options{Platform: gunicornconf.PlatformAppService}) {
+//	for _, f := range cfg.Validate(gunicornconf.Options{Platform: gunicornconf.PlatformAppServiceContainer}) {
 //		fmt.Printf("%d: %s %s: %s\n", f.Line, f.Rule, f.Severity, f.Message)
 //	}
 //

@@ -28,7 +28,7 @@ type ExplainOptions struct {
 func Explain(w io.Writer, c *Config, o ExplainOptions) error {
 	vo := o.Validate
 	if vo.Platform == "" {
-		vo.Platform = PlatformAppService
+		vo.Platform = PlatformAppServiceContainer
 	}
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
@@ -59,9 +59,6 @@ func Explain(w io.Writer, c *Config, o ExplainOptions) error {
 		p("workers:      %d (line %d; $%s replaces it when set)", workers, a.Line, strings.Join(a.Value.Env, ", $"))
 	} else if a, ok := c.Set["workers"]; ok && !a.Value.Known() {
 		p("workers:      %s (line %d) is not statically known: %s", a.Expr, a.Line, a.Value.Reason)
-		if a.Value.HostDependent {
-			p("              on %s the host may have many more CPUs than the plan's %s vCPU: the count follows the machine, not the plan", sku.Name, trimFloat(sku.VCPU))
-		}
 		workers = 0
 	} else {
 		p("workers:      %d (%s)", workers, origin(c, "workers"))

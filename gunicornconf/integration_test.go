@@ -236,10 +236,10 @@ func TestCmdArgsOverrideTheFile(t *testing.T) {
 
 	cfg, err := Load(conf, []byte("timeout = 30\nbind = \"0.0.0.0:9000\"\n"))
 	require.NoError(t, err)
-	fs := findingsAt(cfg.Validate(Options{Platform: PlatformAppService}))
+	fs := findingsAt(cfg.Validate(Options{Platform: PlatformAppServiceCode}))
 	assert.Contains(t, fs, ruleAt{RuleOverriddenByArgs, 1})
 	assert.Contains(t, fs, ruleAt{RuleOverriddenByArgs, 2})
-	fs = findingsAt(cfg.Validate(Options{Platform: PlatformAppService, Args: []string{"--timeout=30", "--bind=0.0.0.0:9000"}}))
+	fs = findingsAt(cfg.Validate(Options{Platform: PlatformAppServiceCode, Args: []string{"--timeout=30", "--bind=0.0.0.0:9000"}}))
 	assert.NotContains(t, fs, ruleAt{RuleOverriddenByArgs, 1})
 	assert.NotContains(t, fs, ruleAt{RuleOverriddenByArgs, 2})
 }

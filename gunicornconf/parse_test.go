@@ -167,33 +167,3 @@ func TestParseErrorsAgreeWithCPython(t *testing.T) {
 		assert.Error(t, err)
 	}
 }
-
-func FuzzParse(f *testing.F) {
-	for _, p := range []string{"testdata/parse/literals.py", "testdata/parse/hooks.py", "testdata/lint/seed.conf.py"} {
-		b, err := os.ReadFile(p)
-		if err == nil {
-			f.Add(b)
-		}
-	}
-	f.Add([]byte("workers = int(os.environ.get('WEB_CONCURRENCY') or 3)\n"))
-	f.Add([]byte("x = [1, (2, {3: 4})][0] if a else b\n"))
-	f.Add([]byte("def f(a, /, b=1, *c, d, **e):\n    pass\n"))
-	f.Add([]byte("a = 1; b = 2\nif x: c = 3\n"))
-	f.Fuzz(func(t *testing.T, src []byte) {
-		file, err := Parse("fuzz.py", src)
-		if err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error is not a *ParseError: %v", err)
-			}
-			if pe.Line < 1 || pe.Column < 1 {
-				t.Fatalf("bad position in %v", err)
-			}
-			return
-		}
-		c := FromFile(file)
-		for _, p := range []Platform{PlatformPlain, PlatformAppService} {
-			_ = c.Validate(Options{Platform: p})
-		}
-	})
-}

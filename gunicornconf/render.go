@@ -21,7 +21,7 @@ type RenderOptions struct {
 	Profile IOProfile
 	// PerWorkerMB and ReserveMB are the memory budget (zero: defaults).
 	PerWorkerMB, ReserveMB int
-	// Platform: zero means PlatformAppService.
+	// Platform: zero means PlatformAppServiceContainer.
 	Platform Platform
 	// Port is the port to bind on 0.0.0.0 (zero: 8000).
 	Port int
@@ -50,7 +50,7 @@ func Render(o RenderOptions) (*Rendered, error) {
 	}
 	platform := o.Platform
 	if platform == "" {
-		platform = PlatformAppService
+		platform = PlatformAppServiceContainer
 	}
 	port := o.Port
 	if port == 0 {
@@ -104,10 +104,15 @@ func Render(o RenderOptions) (*Rendered, error) {
 		w("# affinity, the cgroup v1/v2 CPU quota and the memory limit (%s workers,", sz.WorkerClass)
 		w("# %s I/O profile, %d MB per worker, %d MB reserved).", profileName(o.Profile), per, reserve)
 	}
-	if platform == PlatformAppService {
+	switch platform {
+	case PlatformAppServiceCode:
 		w("#")
 		w("# App Service startup command (it passes --bind and --timeout itself, because")
 		w("# Oryx's GUNICORN_CMD_ARGS would otherwise override this file's values):")
+		w("#   %s", startup)
+	case PlatformAppServiceContainer:
+		w("#")
+		w("# The image's command (CMD) that starts gunicorn with this file:")
 		w("#   %s", startup)
 	}
 	w("import os")
@@ -150,7 +155,7 @@ func Render(o RenderOptions) (*Rendered, error) {
 		w("# The worker heartbeat file belongs in memory, not on the container's disk.")
 		w("worker_tmp_dir = \"/dev/shm\"")
 	}
-	if platform == PlatformAppService {
+	if platform.appService() {
 		w("")
 		w("# App Service terminates TLS in its front end and only the front end can reach")
 		w("# the app: trust its X-Forwarded-Proto so the app sees HTTPS requests as HTTPS.")

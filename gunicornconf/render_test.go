@@ -67,7 +67,7 @@ func TestRenderedConfigsLintClean(t *testing.T) {
 		require.NoError(t, err)
 		p := c.opts.Platform
 		if p == "" {
-			p = PlatformAppService
+			p = PlatformAppServiceContainer
 		}
 		words, err := SplitShell(r.StartupCommand)
 		require.NoError(t, err)

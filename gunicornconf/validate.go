@@ -15,25 +15,53 @@ type Platform string
 
 // The platforms the validator knows. The zero value is PlatformPlain.
 const (
-	PlatformPlain      Platform = "plain"
-	PlatformContainer  Platform = "container"
-	PlatformAppService Platform = "appservice"
+	// PlatformPlain is a host or VM with nothing in front of gunicorn that
+	// deploykit knows about.
+	PlatformPlain Platform = "plain"
+	// PlatformContainer is any container runtime (Docker, Kubernetes):
+	// the container's main process is gunicorn's master.
+	PlatformContainer Platform = "container"
+	// PlatformAppServiceCode is App Service's built-in Python (code
+	// deployment): Oryx generates the startup command, which runs gunicorn
+	// with --access-logfile '-' --error-logfile '-' (and -c for a
+	// gunicorn.conf.py in the app root), sets GUNICORN_CMD_ARGS
+	// (OryxCmdArgs), and the app runs in a container behind the front end.
+	// Source: microsoft/Oryx src/startupscriptgenerator/src/python/
+	// scriptgenerator.go, and App Service's "Configure a Linux Python app".
+	PlatformAppServiceCode Platform = "appservice-code"
+	// PlatformAppServiceContainer is a custom container on App Service
+	// (what the design document deploys): the image's own CMD starts
+	// gunicorn; Oryx adds nothing. Behind the same front end (230 s
+	// request limit, TLS terminated in front, X-Forwarded-Proto).
+	PlatformAppServiceContainer Platform = "appservice-container"
 )
 
-// ParsePlatform parses "plain", "container" or "appservice" ("" is plain).
-func ParsePlatform(s string) (Platform, error) {
-	switch Platform(strings.ToLower(strings.TrimSpace(s))) {
-	case "", PlatformPlain:
-		return PlatformPlain, nil
-	case PlatformContainer:
-		return PlatformContainer, nil
-	case PlatformAppService, "app-service", "azure":
-		return PlatformAppService, nil
-	}
-	return "", fmt.Errorf("gunicornconf: unknown platform %q (want appservice, container or plain)", s)
+// Platforms lists the platforms ParsePlatform accepts.
+func Platforms() []Platform {
+	return []Platform{PlatformAppServiceContainer, PlatformAppServiceCode, PlatformContainer, PlatformPlain}
 }
 
-func (p Platform) containerized() bool { return p == PlatformContainer || p == PlatformAppService }
+// ParsePlatform parses "plain", "container", "appservice-code" or
+// "appservice-container" ("" is plain). The old "appservice" is refused
+// with a message naming both App Service variants, since they differ in
+// what starts gunicorn.
+func ParsePlatform(s string) (Platform, error) {
+	switch p := Platform(strings.ToLower(strings.TrimSpace(s))); p {
+	case "":
+		return PlatformPlain, nil
+	case PlatformPlain, PlatformContainer, PlatformAppServiceCode, PlatformAppServiceContainer:
+		return p, nil
+	case "appservice", "app-service", "azure":
+		return "", fmt.Errorf("gunicornconf: platform %q is ambiguous: use appservice-container for a custom container (the image starts gunicorn) or appservice-code for App Service's built-in Python (Oryx starts gunicorn)", s)
+	}
+	return "", fmt.Errorf("gunicornconf: unknown platform %q (want appservice-container, appservice-code, container or plain)", s)
+}
+
+func (p Platform) containerized() bool { return p != PlatformPlain && p != "" }
+
+func (p Platform) appService() bool {
+	return p == PlatformAppServiceCode || p == PlatformAppServiceContainer
+}
 
 // AppServiceFrontEndTimeout is the App Service front end's request limit:
 // a request without a response after 230 seconds gets an error from the
@@ -77,7 +105,7 @@ func (o Options) cmdArgsEnv() string {
 	switch {
 	case o.CmdArgsEnv == "-":
 		return ""
-	case o.CmdArgsEnv == "" && o.platform() == PlatformAppService:
+	case o.CmdArgsEnv == "" && o.platform() == PlatformAppServiceCode:
 		return OryxCmdArgs
 	}
 	return o.CmdArgsEnv
@@ -683,7 +711,7 @@ func (vd *validation) overrides() {
 			vd.add(RuleInvalidValue, Assignment{}, "GUNICORN_CMD_ARGS", err.Error(), "")
 		} else {
 			what := "GUNICORN_CMD_ARGS"
-			if vd.opts.platform() == PlatformAppService && vd.opts.CmdArgsEnv == "" {
+			if vd.opts.platform() == PlatformAppServiceCode && vd.opts.CmdArgsEnv == "" {
 				what = "App Service's Oryx startup (GUNICORN_CMD_ARGS=\"" + OryxCmdArgs + "\")"
 			}
 			apply(what, words)
@@ -790,7 +818,7 @@ func splitOrNil(s string) []string {
 
 func (vd *validation) platformRules() {
 	c, p := vd.c, vd.opts.platform()
-	if p == PlatformAppService {
+	if p.appService() {
 		if t, from, ok := vd.effectiveTimeout(); ok && (t > AppServiceFrontEndTimeout || t == 0) {
 			a := c.Set["timeout"]
 			what := fmt.Sprintf("timeout %d s", t)

@@ -41,7 +41,7 @@ const quiet = "accesslog = \"-\"\n"
 
 func TestValidateRules(t *testing.T) {
 	v20 := Options{Version: Version20_1}
-	app := Options{Platform: PlatformAppService, CmdArgsEnv: "-"}
+	app := Options{Platform: PlatformAppServiceCode, CmdArgsEnv: "-"}
 	cases := []struct {
 		name string
 		src  string
@@ -97,9 +97,9 @@ func TestValidateRules(t *testing.T) {
 		{"app service timeout", quiet + "worker_tmp_dir = \"/dev/shm\"\nforwarded_allow_ips = \"*\"\ntimeout = 300\n", app, []ruleAt{{RuleTimeoutFrontEnd, 4}}},
 		{"app service timeout zero", quiet + "worker_tmp_dir = \"/dev/shm\"\nforwarded_allow_ips = \"*\"\ntimeout = 0\n", app, []ruleAt{{RuleTimeoutFrontEnd, 4}}},
 		{"oryx overrides timeout and bind", quiet + "worker_tmp_dir = \"/dev/shm\"\nforwarded_allow_ips = \"*\"\ntimeout = 30\nbind = \"0.0.0.0:9000\"\n",
-			Options{Platform: PlatformAppService}, []ruleAt{{RuleTimeoutFrontEnd, 4}, {RuleOverriddenByArgs, 4}, {RuleOverriddenByArgs, 5}}},
+			Options{Platform: PlatformAppServiceCode}, []ruleAt{{RuleTimeoutFrontEnd, 4}, {RuleOverriddenByArgs, 4}, {RuleOverriddenByArgs, 5}}},
 		{"startup command wins over oryx", quiet + "worker_tmp_dir = \"/dev/shm\"\nforwarded_allow_ips = \"*\"\ntimeout = 30\nbind = \"0.0.0.0:8000\"\n",
-			Options{Platform: PlatformAppService, Args: []string{"--bind=0.0.0.0:8000", "--timeout", "30", "app:app"}}, nil},
+			Options{Platform: PlatformAppServiceCode, Args: []string{"--bind=0.0.0.0:8000", "--timeout", "30", "app:app"}}, nil},
 		{"command line overrides", quiet + "workers = 2\n", Options{Args: []string{"-w", "8"}}, []ruleAt{{RuleOverriddenByArgs, 2}}},
 		{"daemon in container", quiet + "worker_tmp_dir = \"/dev/shm\"\ndaemon = True\n", Options{Platform: PlatformContainer}, []ruleAt{{RuleDaemonInContainer, 3}}},
 		{"loopback bind in container", quiet + "worker_tmp_dir = \"/dev/shm\"\nbind = \"127.0.0.1:8000\"\n", Options{Platform: PlatformContainer}, []ruleAt{{RuleBindLoopback, 3}}},
@@ -140,7 +140,7 @@ func TestValidateSeedFile(t *testing.T) {
 	require.NoError(t, err)
 	c, err := Load("seed.conf.py", src)
 	require.NoError(t, err)
-	got := findingsAt(c.Validate(Options{Platform: PlatformAppService}))
+	got := findingsAt(c.Validate(Options{Platform: PlatformAppServiceCode}))
 	// The list for the seed file: host-dependent workers, sync
 	// ignoring worker_connections and keepalive, timeout and bind dead
 	// under Oryx (whose 600 s is above the front end's 230 s; its bind is

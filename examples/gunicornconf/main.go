@@ -70,7 +70,7 @@ func lint(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("lint", stderr)
 	format := fs.String("format", "text", "output format: text, json, sarif or github")
 	workerClass := fs.String("worker-class", "", "worker class assumed when the file sets none (e.g. passed with -k)")
-	platform := fs.String("platform", "plain", "where gunicorn runs: appservice, container or plain")
+	platform := fs.String("platform", "appservice-container", "where gunicorn runs: appservice-container, appservice-code, container or plain")
 	version := fs.String("gunicorn-version", gunicornconf.DefaultVersion.String(), "gunicorn version that reads the file")
 	startup := fs.String("startup", "", "the command that starts gunicorn (e.g. the App Service startup command)")
 	cmdArgs := fs.String("cmd-args", "", "GUNICORN_CMD_ARGS as gunicorn sees it; \"-\" for unset (default on appservice: Oryx's)")
@@ -176,7 +176,7 @@ func generate(args []string, stdout, stderr io.Writer) int {
 	app := fs.String("app", "app:app", "WSGI application, module:callable")
 	workerClass := fs.String("worker-class", "", "worker class (default: gthread, or sync for -profile cpu)")
 	profile := fs.String("profile", "mixed", "I/O profile: cpu, mixed or io")
-	platform := fs.String("platform", "appservice", "appservice, container or plain")
+	platform := fs.String("platform", "appservice-container", "appservice-container, appservice-code, container or plain")
 	perWorker := fs.Int("per-worker-mb", gunicornconf.DefaultPerWorkerMB, "memory budget per worker, MB")
 	out := fs.String("o", "", "write the file here (default: stdout)")
 	if err := fs.Parse(args); err != nil {
@@ -230,7 +230,7 @@ func skuNames() string {
 func explain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("explain", stderr)
 	skuName := fs.String("sku", "", "App Service plan (B1..P3v3), required")
-	platform := fs.String("platform", "appservice", "appservice, container or plain")
+	platform := fs.String("platform", "appservice-container", "appservice-container, appservice-code, container or plain")
 	workerClass := fs.String("worker-class", "", "worker class assumed when the file sets none")
 	startup := fs.String("startup", "", "the command that starts gunicorn (e.g. the App Service startup command)")
 	if err := fs.Parse(args); err != nil {

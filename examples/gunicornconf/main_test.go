@@ -32,7 +32,7 @@ func write(t *testing.T, name, body string) string {
 func TestLintJSON(t *testing.T) {
 	file := write(t, "gunicorn.conf.py", seed)
 	var out, errb bytes.Buffer
-	code := run([]string{"lint", "-format", "json", "-platform", "appservice", file}, &out, &errb)
+	code := run([]string{"lint", "-format", "json", "-platform", "appservice-code", file}, &out, &errb)
 	assert.Equal(t, 1, code, "worker = 4 is an error-level finding\n%s", errb.String())
 	var got struct {
 		Findings []map[string]any `json:"findings"`
@@ -60,7 +60,7 @@ func TestLintTextAndWorkerClass(t *testing.T) {
 	assert.Contains(t, out.String(), file+":1:1: warning:")
 	assert.Contains(t, out.String(), "[GC004]")
 	out.Reset()
-	assert.Equal(t, 0, run([]string{"lint", "-worker-class", "gthread", file}, &out, &errb))
+	assert.Equal(t, 0, run([]string{"lint", "-platform", "plain", "-worker-class", "gthread", file}, &out, &errb))
 	assert.Empty(t, out.String())
 	out.Reset()
 	assert.Equal(t, 0, run([]string{"lint", "-format", "sarif", file}, &out, &errb))
@@ -86,7 +86,7 @@ func TestGenerateThenLintIsClean(t *testing.T) {
 	out.Reset()
 	// Linted without its startup command, Oryx's GUNICORN_CMD_ARGS still
 	// overrides timeout (warnings), but nothing is an error.
-	assert.Equal(t, 0, run([]string{"lint", "-platform", "appservice", "-format", "json", conf}, &out, &errb), out.String())
+	assert.Equal(t, 0, run([]string{"lint", "-platform", "appservice-code", "-format", "json", conf}, &out, &errb), out.String())
 	assert.NotContains(t, out.String(), `"severity": "error"`)
 	assert.Contains(t, out.String(), `"rule": "GC007"`)
 
@@ -94,7 +94,7 @@ func TestGenerateThenLintIsClean(t *testing.T) {
 	// remains.
 	out.Reset()
 	startup := "gunicorn --config gunicorn.conf.py --bind=0.0.0.0:8000 --timeout=30 mysite.wsgi:application"
-	assert.Equal(t, 0, run([]string{"lint", "-platform", "appservice", "-startup", startup, "-format", "json", conf}, &out, &errb), errb.String())
+	assert.Equal(t, 0, run([]string{"lint", "-platform", "appservice-code", "-startup", startup, "-format", "json", conf}, &out, &errb), errb.String())
 	assert.NotContains(t, out.String(), `"severity": "warning"`)
 	assert.Contains(t, out.String(), `"rule": "GC016"`)
 
@@ -111,7 +111,7 @@ func TestExplain(t *testing.T) {
 	s := out.String()
 	assert.Contains(t, s, "App Service plan S1")
 	assert.Contains(t, s, "CPU limit = 2 x 1 cores + 1 = 3 workers (sync)")
-	assert.Contains(t, s, "timeout:      600 s")
+	assert.Contains(t, s, "timeout:      30 s (from the file)")
 	assert.True(t, strings.Contains(s, "not statically known"), s)
 	assert.Equal(t, 2, run([]string{"explain", file}, &out, &errb))
 }

@@ -3,8 +3,7 @@
 #
 # Target: App Service plan P1v3 (2 vCPU, 8192 MB RAM), sync workers, mixed I/O profile.
 #
-# App Service startup command (it passes --bind and --timeout itself, because
-# Oryx's GUNICORN_CMD_ARGS would otherwise override this file's values):
+# The image's command (CMD) that starts gunicorn with this file:
 #   gunicorn --config gunicorn.conf.py --bind=0.0.0.0:8000 --timeout=30 mysite.wsgi:application
 import os
 

@@ -5,8 +5,7 @@
 # affinity, the cgroup v1/v2 CPU quota and the memory limit (gthread workers,
 # mixed I/O profile, 150 MB per worker, 256 MB reserved).
 #
-# App Service startup command (it passes --bind and --timeout itself, because
-# Oryx's GUNICORN_CMD_ARGS would otherwise override this file's values):
+# The image's command (CMD) that starts gunicorn with this file:
 #   gunicorn --config gunicorn.conf.py --bind=0.0.0.0:8000 --timeout=30 mysite.wsgi:application
 import os
 import math

@@ -1,0 +1,517 @@
+package gunicornconf
+
+import "strings"
+
+// scope is where a node sits, for the checks CPython's compiler makes
+// after parsing ('return' outside function, 'break' outside loop, ...).
+type scope struct {
+	function, async, loop, comprehension, class bool
+	// depth counts enclosing function scopes.
+	depth int
+}
+
+// futureFeatures are the names `from __future__ import` accepts in 3.11.
+var futureFeatures = map[string]bool{
+	"nested_scopes": true, "generators": true, "division": true, "absolute_import": true,
+	"with_statement": true, "print_function": true, "unicode_literals": true,
+	"barry_as_FLUFL": true, "generator_stop": true, "annotations": true,
+}
+
+// compile walks the tree and reports what CPython's compiler rejects.
+// Recursion is bounded by MaxExpressionDepth (copyTree refused deeper
+// trees).
+func (c *checker) compile(n *node, sc scope, _ *node) {
+	switch n.kind {
+	case "module":
+		c.futureImports(n)
+	case "function_definition":
+		c.parameters(n.child("parameters"), "function definition")
+		inner := scope{function: true, async: n.hasToken("async"), depth: sc.depth + 1}
+		for _, k := range n.kids {
+			if k.field == "body" {
+				c.compile(k, inner, n)
+			} else if k.named {
+				c.compile(k, sc, n)
+			}
+		}
+		return
+	case "lambda":
+		if p := n.child("parameters"); p != nil {
+			c.parameters(p, "lambda")
+		}
+		inner := scope{function: true, depth: sc.depth + 1}
+		for _, k := range n.kids {
+			if k.field == "body" {
+				c.compile(k, inner, n)
+			} else if k.named {
+				c.compile(k, sc, n)
+			}
+		}
+		return
+	case "class_definition":
+		inner := scope{class: true, depth: sc.depth}
+		for _, k := range n.kids {
+			if k.field == "body" {
+				c.compile(k, inner, n)
+			} else if k.named {
+				c.compile(k, sc, n)
+			}
+		}
+		return
+	case "for_statement", "while_statement":
+		if n.hasToken("async") && !(sc.function && sc.async) {
+			c.errAt(n, "'async for' outside async function")
+		}
+		if l := n.child("left"); l != nil {
+			c.target(l, "for")
+		}
+		inner := sc
+		inner.loop = true
+		for _, k := range n.kids {
+			switch {
+			case k.field == "body":
+				c.compile(k, inner, n)
+			case k.named:
+				c.compile(k, sc, n)
+			}
+		}
+		return
+	case "with_statement":
+		if n.hasToken("async") && !(sc.function && sc.async) {
+			c.errAt(n, "'async with' outside async function")
+		}
+	case "with_item":
+		if v := n.child("value"); v != nil && v.kind == "as_pattern" {
+			if t := v.child("alias"); t != nil {
+				for _, k := range t.namedKids() {
+					c.target(k, "with")
+				}
+			}
+		}
+	case "return_statement":
+		if !sc.function {
+			c.errAt(n, "'return' outside function")
+		}
+	case "yield":
+		switch {
+		case sc.comprehension:
+			c.errAt(n, "'yield' inside comprehension")
+		case !sc.function:
+			c.errAt(n, "'yield' outside function")
+		}
+	case "await":
+		switch {
+		case !sc.function:
+			c.errAt(n, "'await' outside function")
+		case !sc.async && !sc.comprehension:
+			c.errAt(n, "'await' outside async function")
+		}
+	case "break_statement":
+		if !sc.loop {
+			c.errAt(n, "'break' outside loop")
+		}
+	case "continue_statement":
+		if !sc.loop {
+			c.errAt(n, "'continue' not properly in loop")
+		}
+	case "nonlocal_statement":
+		switch {
+		case !sc.function && !sc.class:
+			c.errAt(n, "nonlocal declaration not allowed at module level")
+		case sc.depth <= 1:
+			// The enclosing scope is the module, whose names are globals.
+			for _, id := range n.namedKids() {
+				c.errAt(id, "no binding for nonlocal '%s' found", id.text(c.src))
+				break
+			}
+		}
+	case "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
+		inner := sc
+		inner.comprehension = true
+		for _, k := range n.namedKids() {
+			if k.kind == "for_in_clause" {
+				if l := k.child("left"); l != nil {
+					c.target(l, "comprehension")
+				}
+				for _, x := range k.kids {
+					if x.field == "right" && x.kind == "," && !x.named {
+						if n.kind == "generator_expression" && n.parent != nil && n.parent.kind == "call" {
+							c.errAt(n, "Generator expression must be parenthesized")
+						} else {
+							c.errAt(x, "invalid syntax: a comprehension's iterable tuple needs parentheses")
+						}
+						break
+					}
+				}
+			}
+			c.compile(k, inner, n)
+		}
+		return
+	case "assignment":
+		c.assignment(n)
+	case "augmented_assignment":
+		if l := n.child("left"); l != nil {
+			switch l.kind {
+			case "identifier", "attribute", "subscript":
+				c.target(l, "augmented")
+			default:
+				c.errAt(l, "'%s' is an illegal expression for augmented assignment", exprName(l))
+			}
+		}
+		if r := n.child("right"); r != nil {
+			c.notStarred(r)
+		}
+	case "delete_statement":
+		for _, k := range n.namedKids() {
+			c.delTarget(k)
+		}
+	case "expression_statement":
+		for _, k := range n.namedKids() {
+			switch k.kind {
+			case "list_splat":
+				c.errAt(k, "can't use starred expression here")
+			case "named_expression":
+				c.errAt(k, "invalid syntax: an assignment expression (:=) needs parentheses here")
+			}
+		}
+	case "named_expression":
+		if p := n.parent; p != nil {
+			switch p.kind {
+			case "assignment", "augmented_assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "return_statement", "expression_list", "pair", "slice", "lambda":
+				c.errAt(n, "invalid syntax: an assignment expression (:=) needs parentheses here")
+			}
+		}
+	case "argument_list":
+		c.arguments(n)
+	case "call":
+		if a := n.child("arguments"); a != nil && a.kind == "generator_expression" {
+			// f(x for x in y) is fine; the generator is the only argument.
+			_ = a
+		}
+	case "except_clause":
+		if n.hasToken(",") {
+			c.errAt(n, "multiple exception types must be parenthesized")
+		}
+	case "wildcard_import":
+		if sc.function {
+			c.errAt(n, "import * only allowed at module level")
+		}
+	case "concatenated_string":
+		var bytesLit, strLit bool
+		for _, k := range n.namedKids() {
+			if k.kind != "string" {
+				continue
+			}
+			t := k.text(c.src)
+			q := strings.IndexAny(t, `'"`)
+			if q >= 0 && strings.ContainsAny(t[:q], "bB") {
+				bytesLit = true
+			} else {
+				strLit = true
+			}
+		}
+		if bytesLit && strLit {
+			c.errAt(n, "cannot mix bytes and nonbytes literals")
+		}
+	case "keyword_argument":
+		if nm := n.child("name"); nm != nil && nm.text(c.src) == "__debug__" {
+			c.errAt(nm, "cannot assign to __debug__")
+		}
+	}
+	for _, k := range n.kids {
+		if k.named {
+			c.compile(k, sc, n)
+		}
+	}
+}
+
+// futureImports checks that `from __future__ import` names a feature and
+// comes first (after the docstring and other future imports).
+func (c *checker) futureImports(mod *node) {
+	first := true
+	for i, st := range mod.namedKids() {
+		if st.kind == "future_import_statement" {
+			for _, nm := range st.namedKids() {
+				name := nm
+				if nm.kind == "aliased_import" {
+					name = nm.child("name")
+				}
+				if name == nil {
+					continue
+				}
+				f := name.text(c.src)
+				switch {
+				case f == "braces":
+					c.errAt(name, "not a chance")
+				case !futureFeatures[f]:
+					c.errAt(name, "future feature %s is not defined", f)
+				}
+			}
+			if !first {
+				c.errAt(st, "from __future__ imports must occur at the beginning of the file")
+			}
+			continue
+		}
+		if i == 0 && st.kind == "expression_statement" && len(st.namedKids()) == 1 && isStringNode(st.namedKids()[0]) {
+			continue // the docstring
+		}
+		first = false
+	}
+}
+
+func isStringNode(n *node) bool { return n.kind == "string" || n.kind == "concatenated_string" }
+
+// assignment checks targets and annotations of `a = b = c`, `a: T = v`
+// and `a: T`.
+func (c *checker) assignment(n *node) {
+	l := n.child("left")
+	if l == nil {
+		return
+	}
+	if n.child("type") != nil {
+		switch l.kind {
+		case "identifier", "attribute", "subscript":
+		case "pattern_list", "tuple_pattern", "tuple":
+			c.errAt(l, "only single target (not tuple) can be annotated")
+		case "list_pattern", "list":
+			c.errAt(l, "only single target (not list) can be annotated")
+		default:
+			c.errAt(l, "illegal target for annotation")
+		}
+	} else {
+		c.target(l, "assign")
+	}
+	if r := n.child("right"); r != nil && r.kind != "assignment" {
+		c.notStarred(r)
+	}
+}
+
+// notStarred reports a bare starred expression as the whole value.
+func (c *checker) notStarred(r *node) {
+	if r.kind == "list_splat" {
+		c.errAt(r, "can't use starred expression here")
+	}
+}
+
+// target checks an assignment target.
+func (c *checker) target(t *node, ctx string) {
+	c.targetIn(t, ctx, true)
+}
+
+func (c *checker) targetIn(t *node, ctx string, top bool) {
+	switch t.kind {
+	case "identifier":
+		if t.text(c.src) == "__debug__" {
+			c.errAt(t, "cannot assign to __debug__")
+		}
+	case "attribute":
+		if a := t.child("attribute"); a != nil && a.text(c.src) == "__debug__" {
+			c.errAt(a, "cannot assign to __debug__")
+		}
+	case "subscript":
+	case "pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "expression_list":
+		stars := 0
+		for _, k := range t.namedKids() {
+			if k.kind == "list_splat_pattern" || k.kind == "list_splat" {
+				stars++
+			}
+			c.targetIn(k, ctx, false)
+		}
+		if stars > 1 {
+			c.errAt(t, "multiple starred expressions in assignment")
+		}
+	case "list_splat_pattern", "list_splat":
+		if top {
+			c.errAt(t, "starred assignment target must be in a list or tuple")
+		}
+		for _, k := range t.namedKids() {
+			c.targetIn(k, ctx, false)
+		}
+	case "parenthesized_expression":
+		for _, k := range t.namedKids() {
+			c.targetIn(k, ctx, top)
+		}
+	default:
+		c.errAt(t, "cannot assign to %s", exprName(t))
+	}
+}
+
+func (c *checker) delTarget(t *node) {
+	switch t.kind {
+	case "identifier", "attribute", "subscript":
+	case "expression_list", "tuple", "list", "parenthesized_expression", "pattern_list", "tuple_pattern", "list_pattern":
+		for _, k := range t.namedKids() {
+			c.delTarget(k)
+		}
+	default:
+		c.errAt(t, "cannot delete %s", exprName(t))
+	}
+}
+
+// exprName is CPython's name for an expression in "cannot assign to X".
+func exprName(n *node) string {
+	switch n.kind {
+	case "call":
+		return "function call"
+	case "integer", "float", "string", "concatenated_string", "true", "false", "none", "ellipsis":
+		return "literal"
+	case "binary_operator", "unary_operator":
+		return "expression"
+	case "comparison_operator":
+		return "comparison"
+	case "boolean_operator":
+		return "expression"
+	case "lambda":
+		return "lambda"
+	case "conditional_expression":
+		return "conditional expression"
+	case "await":
+		return "await expression"
+	case "yield":
+		return "yield expression"
+	case "named_expression":
+		return "named expression"
+	case "dictionary", "set":
+		return "dict literal"
+	case "list_comprehension":
+		return "list comprehension"
+	case "generator_expression":
+		return "generator expression"
+	case "tuple", "pattern_list", "tuple_pattern", "expression_list":
+		return "tuple"
+	}
+	return strings.ReplaceAll(n.kind, "_", " ")
+}
+
+// arguments checks the order of call arguments and repeated keywords.
+func (c *checker) arguments(a *node) {
+	seenKw, seenKwSplat := false, false
+	kws := map[string]bool{}
+	args := a.namedKids()
+	for _, k := range args {
+		switch k.kind {
+		case "keyword_argument":
+			seenKw = true
+			if nm := k.child("name"); nm != nil {
+				s := nm.text(c.src)
+				if kws[s] {
+					c.errAt(k, "keyword argument repeated: %s", s)
+				}
+				kws[s] = true
+			}
+		case "dictionary_splat":
+			seenKwSplat = true
+		case "list_splat":
+			if seenKwSplat {
+				c.errAt(k, "iterable argument unpacking follows keyword argument unpacking")
+			}
+		case "generator_expression":
+			if len(args) > 1 {
+				c.errAt(k, "Generator expression must be parenthesized")
+			}
+		case "parenthesized_list_splat":
+		default:
+			switch {
+			case seenKwSplat:
+				c.errAt(k, "positional argument follows keyword argument unpacking")
+			case seenKw:
+				c.errAt(k, "positional argument follows keyword argument")
+			}
+		}
+	}
+}
+
+// parameters checks a def's or lambda's parameter list: duplicate names,
+// a parameter without a default after one with a default, a bare * with
+// nothing after it.
+func (c *checker) parameters(p *node, what string) {
+	if p == nil {
+		return
+	}
+	names := map[string]bool{}
+	seenDefault, seenStar, afterStar, kwSplat := false, false, 0, false
+	var bareStar *node
+	add := func(nm *node) {
+		if nm == nil {
+			return
+		}
+		s := nm.text(c.src)
+		if names[s] {
+			c.errAt(nm, "duplicate argument '%s' in %s", s, what)
+		}
+		names[s] = true
+		if s == "__debug__" {
+			c.errAt(nm, "cannot assign to __debug__")
+		}
+	}
+	for _, k := range p.namedKids() {
+		if kwSplat {
+			c.errAt(k, "arguments cannot follow var-keyword argument")
+		}
+		switch k.kind {
+		case "identifier":
+			add(k)
+			if seenStar {
+				afterStar++
+			} else if seenDefault {
+				c.errAt(k, "non-default argument follows default argument")
+			}
+		case "typed_parameter":
+			inner := k.namedKids()
+			if len(inner) > 0 {
+				switch inner[0].kind {
+				case "identifier":
+					add(inner[0])
+					if seenStar {
+						afterStar++
+					} else if seenDefault {
+						c.errAt(k, "non-default argument follows default argument")
+					}
+				case "list_splat_pattern":
+					seenStar = true
+					add(firstIdent(inner[0]))
+				case "dictionary_splat_pattern":
+					kwSplat = true
+					add(firstIdent(inner[0]))
+				}
+			}
+		case "default_parameter", "typed_default_parameter":
+			add(k.child("name"))
+			if seenStar {
+				afterStar++
+			} else {
+				seenDefault = true
+			}
+		case "list_splat_pattern":
+			seenStar = true
+			add(firstIdent(k))
+		case "keyword_separator":
+			seenStar = true
+			bareStar = k
+		case "dictionary_splat_pattern":
+			kwSplat = true
+			add(firstIdent(k))
+		case "positional_separator":
+			if len(names) == 0 {
+				c.errAt(k, "at least one argument must precede /")
+			}
+			if seenStar {
+				c.errAt(k, "/ must be ahead of *")
+			}
+		case "tuple_pattern":
+			c.errAt(k, "invalid syntax: tuple parameters were removed in Python 3")
+		}
+	}
+	if bareStar != nil && afterStar == 0 {
+		c.errAt(bareStar, "named arguments must follow bare *")
+	}
+}
+
+func firstIdent(n *node) *node {
+	for _, k := range n.namedKids() {
+		if k.kind == "identifier" {
+			return k
+		}
+	}
+	return nil
+}

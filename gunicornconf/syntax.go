@@ -1,0 +1,729 @@
+package gunicornconf
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+	tspython "github.com/tree-sitter/tree-sitter-python/bindings/go"
+)
+
+// Limits of the parser. They follow CPython 3.11, so that a file deploykit
+// refuses is one CPython refuses too.
+const (
+	// MaxFileSize is the largest gunicorn.conf.py Parse reads (4 MiB).
+	MaxFileSize = 4 << 20
+	// MaxBracketNesting is CPython's tokenizer limit on nested (, [ and {
+	// (MAXLEVEL): "too many nested parentheses".
+	MaxBracketNesting = 200
+	// MaxIndentLevels is CPython's tokenizer limit on indentation levels
+	// (MAXINDENT): "too many levels of indentation".
+	MaxIndentLevels = 100
+	// MaxExpressionDepth is the deepest syntax tree accepted, CPython's
+	// "maximum recursion depth exceeded during compilation" (3 × the
+	// default recursion limit of 1000, less the frames of the module and
+	// the statement).
+	MaxExpressionDepth = 2990
+)
+
+// ParseError is a gunicorn.conf.py that is not valid Python 3: gunicorn
+// itself would stop with a SyntaxError (or, for a file too deeply nested,
+// a RecursionError) before reading any setting. File, Line and Column
+// (1-based, bytes) name the first error and Msg says what was expected;
+// Errors lists every error found, the first one included.
+type ParseError struct {
+	File         string
+	Line, Column int
+	Msg          string
+	// Errors holds every syntax error, in source order.
+	Errors []SyntaxError
+}
+
+// SyntaxError is one place where a file is not valid Python 3.
+type SyntaxError struct {
+	Line, Column       int
+	EndLine, EndColumn int
+	Msg                string
+}
+
+// Error returns "file:line:column: message" for the first error, and a
+// count of the others.
+func (e *ParseError) Error() string {
+	f := e.File
+	if f == "" {
+		f = "gunicorn.conf.py"
+	}
+	s := fmt.Sprintf("%s:%d:%d: %s", f, e.Line, e.Column, e.Msg)
+	if n := len(e.Errors) - 1; n > 0 {
+		s += fmt.Sprintf(" (and %d more syntax error(s))", n)
+	}
+	return s
+}
+
+// node is a syntax-tree node copied out of tree-sitter into Go memory, so
+// that the evaluator walks plain structs (no cgo call per step).
+type node struct {
+	kind           string
+	field          string
+	named, missing bool
+	start, end     int
+	line, col      int // 1-based; col counts bytes
+	eline, ecol    int
+	kids           []*node
+	parent         *node
+}
+
+func (n *node) text(src []byte) string { return string(src[n.start:n.end]) }
+
+// child returns the first child with the field name, or nil.
+func (n *node) child(field string) *node {
+	for _, k := range n.kids {
+		if k.field == field {
+			return k
+		}
+	}
+	return nil
+}
+
+// namedKids returns the named children that are not comments.
+func (n *node) namedKids() []*node {
+	out := make([]*node, 0, len(n.kids))
+	for _, k := range n.kids {
+		if k.named && k.kind != "comment" && k.kind != "line_continuation" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// hasToken reports whether n has an anonymous child token tok.
+func (n *node) hasToken(tok string) bool {
+	for _, k := range n.kids {
+		if !k.named && k.kind == tok {
+			return true
+		}
+	}
+	return false
+}
+
+var pyLanguage = sync.OnceValue(func() *sitter.Language { return sitter.NewLanguage(tspython.Language()) })
+
+var parserPool = sync.Pool{New: func() any {
+	p := sitter.NewParser()
+	if err := p.SetLanguage(pyLanguage()); err != nil {
+		panic(err) // the grammar is compiled in; its ABI version is fixed
+	}
+	return p
+}}
+
+// syntaxTree parses src with tree-sitter's Python grammar and returns the
+// tree in Go memory, or a *ParseError listing every syntax error: the
+// grammar's ERROR and MISSING nodes, and what CPython 3.11's tokenizer and
+// compiler reject although the grammar accepts it (Python 2 statements,
+// leading-zero integers, inconsistent tabs, misplaced return or yield,
+// invalid assignment targets, argument order, ...).
+func syntaxTree(path string, src []byte) (*node, error) {
+	pe := &ParseError{File: path}
+	if len(src) > MaxFileSize {
+		pe.add(1, 1, 0, 0, fmt.Sprintf("file is %d bytes; deploykit reads at most %d", len(src), MaxFileSize))
+		return nil, pe.done()
+	}
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		l, c := lineCol(src, i)
+		pe.add(l, c, 0, 0, "source code cannot contain null bytes")
+		return nil, pe.done()
+	}
+	if !utf8.Valid(src) {
+		i := firstInvalidUTF8(src)
+		l, c := lineCol(src, i)
+		pe.add(l, c, 0, 0, fmt.Sprintf("(unicode error) 'utf-8' codec can't decode byte 0x%02x", src[i]))
+		return nil, pe.done()
+	}
+	p := parserPool.Get().(*sitter.Parser)
+	tree := p.Parse(src, nil)
+	p.Reset()
+	parserPool.Put(p)
+	if tree == nil {
+		pe.add(1, 1, 0, 0, "the parser gave up")
+		return nil, pe.done()
+	}
+	defer tree.Close()
+	root, tooDeep := copyTree(tree)
+	if tooDeep != nil {
+		pe.add(tooDeep.line, tooDeep.col, 0, 0, "too deeply nested: maximum recursion depth exceeded during compilation")
+		return nil, pe.done()
+	}
+	c := &checker{src: src, pe: pe}
+	if !c.brackets(root) {
+		c.grammarErrors(root)
+	}
+	if len(pe.Errors) == 0 && len(root.kids) > 0 && root.kids[0].col > 1 && root.kids[0].kind != "comment" {
+		pe.add(root.kids[0].line, root.kids[0].col, 0, 0, "unexpected indent")
+	}
+	if len(pe.Errors) == 0 {
+		c.tokens(root)
+		c.indentation(root)
+		c.compile(root, scope{}, nil)
+	}
+	if len(pe.Errors) > 0 {
+		return nil, pe.done()
+	}
+	return root, nil
+}
+
+func (pe *ParseError) add(line, col, eline, ecol int, msg string) {
+	pe.Errors = append(pe.Errors, SyntaxError{Line: line, Column: col, EndLine: eline, EndColumn: ecol, Msg: msg})
+}
+
+func (pe *ParseError) done() error {
+	sort.SliceStable(pe.Errors, func(i, j int) bool {
+		a, b := pe.Errors[i], pe.Errors[j]
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	// One error per position.
+	out := pe.Errors[:0]
+	for i, e := range pe.Errors {
+		if i > 0 && e.Line == out[len(out)-1].Line && e.Column == out[len(out)-1].Column {
+			continue
+		}
+		out = append(out, e)
+	}
+	pe.Errors = out
+	pe.Line, pe.Column, pe.Msg = out[0].Line, out[0].Column, out[0].Msg
+	return pe
+}
+
+func lineCol(src []byte, off int) (int, int) {
+	line := 1 + bytes.Count(src[:off], []byte{'\n'})
+	start := bytes.LastIndexByte(src[:off], '\n') + 1
+	return line, off - start + 1
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return 0
+}
+
+// copyTree copies the tree-sitter tree into Go nodes without recursion. It
+// stops at MaxExpressionDepth named levels and returns the node where the
+// limit was hit.
+func copyTree(tree *sitter.Tree) (*node, *node) {
+	cur := tree.Walk()
+	defer cur.Close()
+	mk := func(parent *node) *node {
+		n := cur.Node()
+		sp, ep := n.StartPosition(), n.EndPosition()
+		return &node{
+			kind: n.Kind(), field: cur.FieldName(), named: n.IsNamed(), missing: n.IsMissing(),
+			start: int(n.StartByte()), end: int(n.EndByte()),
+			line: int(sp.Row) + 1, col: int(sp.Column) + 1, eline: int(ep.Row) + 1, ecol: int(ep.Column) + 1,
+			parent: parent,
+		}
+	}
+	root := mk(nil)
+	stack := []*node{root}
+	namedDepth := []int{0}
+	for {
+		top := stack[len(stack)-1]
+		if cur.GotoFirstChild() {
+			k := mk(top)
+			top.kids = append(top.kids, k)
+			d := namedDepth[len(namedDepth)-1]
+			if k.named {
+				d++
+			}
+			if d > MaxExpressionDepth {
+				return nil, k
+			}
+			stack = append(stack, k)
+			namedDepth = append(namedDepth, d)
+			continue
+		}
+		for {
+			if len(stack) == 1 {
+				return root, nil
+			}
+			if cur.GotoNextSibling() {
+				parent := stack[len(stack)-2]
+				k := mk(parent)
+				parent.kids = append(parent.kids, k)
+				d := namedDepth[len(namedDepth)-2]
+				if k.named {
+					d++
+				}
+				stack[len(stack)-1] = k
+				namedDepth[len(namedDepth)-1] = d
+				break
+			}
+			cur.GotoParent()
+			stack = stack[:len(stack)-1]
+			namedDepth = namedDepth[:len(namedDepth)-1]
+		}
+	}
+}
+
+// checker finds what CPython rejects in a tree.
+type checker struct {
+	src []byte
+	pe  *ParseError
+}
+
+func (c *checker) errAt(n *node, format string, a ...any) {
+	c.pe.add(n.line, n.col, n.eline, n.ecol, fmt.Sprintf(format, a...))
+}
+
+// grammarErrors reports ERROR and MISSING nodes, outermost only, without
+// recursion.
+func (c *checker) grammarErrors(root *node) {
+	stack := []*node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch {
+		case n.kind == "ERROR":
+			c.errAt(n, "%s", c.describeError(n))
+			continue
+		case n.missing:
+			what := n.kind
+			if !n.named {
+				what = "'" + what + "'"
+			}
+			c.errAt(n, "invalid syntax: expected %s", what)
+			continue
+		}
+		for i := len(n.kids) - 1; i >= 0; i-- {
+			stack = append(stack, n.kids[i])
+		}
+	}
+}
+
+// leaves returns the tokens under n in source order, without recursion.
+func leaves(n *node) []*node {
+	var out []*node
+	stack := []*node{n}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if len(x.kids) == 0 {
+			out = append(out, x)
+			continue
+		}
+		for i := len(x.kids) - 1; i >= 0; i-- {
+			stack = append(stack, x.kids[i])
+		}
+	}
+	return out
+}
+
+// brackets reports unbalanced brackets the way CPython's tokenizer does
+// and returns whether it found any.
+func (c *checker) brackets(root *node) bool {
+	var open []*node
+	pairs := map[string]string{")": "(", "]": "[", "}": "{"}
+	for _, t := range leaves(root) {
+		if t.named || t.missing || t.end == t.start {
+			continue
+		}
+		switch t.kind {
+		case "(", "[", "{":
+			open = append(open, t)
+		case ")", "]", "}":
+			if len(open) == 0 {
+				c.errAt(t, "unmatched '%s'", t.kind)
+				return true
+			}
+			o := open[len(open)-1]
+			if pairs[t.kind] != o.kind {
+				if o.line != t.line {
+					c.errAt(t, "closing parenthesis '%s' does not match opening parenthesis '%s' on line %d", t.kind, o.kind, o.line)
+				} else {
+					c.errAt(t, "closing parenthesis '%s' does not match opening parenthesis '%s'", t.kind, o.kind)
+				}
+				return true
+			}
+			open = open[:len(open)-1]
+		}
+	}
+	if len(open) > 0 {
+		c.errAt(open[0], "'%s' was never closed", open[0].kind)
+		return true
+	}
+	return false
+}
+
+var compoundHeads = map[string]bool{"if": true, "elif": true, "else": true, "for": true, "while": true, "def": true,
+	"class": true, "with": true, "try": true, "except": true, "finally": true}
+
+// describeError names the first token of an ERROR node; a compound
+// statement's header without its colon gets CPython's "expected ':'" at
+// the end of the header line.
+func (c *checker) describeError(n *node) string {
+	ls := leaves(n)
+	for _, t := range ls {
+		switch {
+		case t.kind == "ERROR" || (t.named && t.kind == "ERROR"):
+			r, _ := utf8.DecodeRuneInString(t.text(c.src))
+			n.line, n.col = t.line, t.col
+			return fmt.Sprintf("invalid character '%c' (U+%04X)", r, r)
+		case t.kind == "\\" && !t.named:
+			n.line, n.col = t.line, t.col
+			return "unexpected character after line continuation character"
+		case (t.kind == "integer" || t.kind == "float") && t.end < len(c.src):
+			if r, _ := utf8.DecodeRune(c.src[t.end:]); r == '_' || unicode.IsLetter(r) {
+				n.line, n.col = t.line, t.col
+				return "invalid number literal: a digit is followed by " + strconv.QuoteRune(r) + " (invalid decimal literal)"
+			}
+		}
+	}
+	if len(ls) > 1 && compoundHeads[ls[0].kind] && !ls[0].named {
+		last := ls[0]
+		hasColon := false
+		for _, t := range ls {
+			if t.line != ls[0].line {
+				break
+			}
+			if t.kind == ":" && !t.named {
+				hasColon = true
+			}
+			last = t
+		}
+		if !hasColon {
+			n.line, n.col = last.eline, last.ecol
+			return "expected ':'"
+		}
+	}
+	first := n
+	for len(first.kids) > 0 {
+		first = first.kids[0]
+	}
+	tok := strings.TrimSpace(first.text(c.src))
+	if len(tok) > 20 {
+		tok = tok[:20] + "..."
+	}
+	switch {
+	case tok == "":
+		return "invalid syntax"
+	case strings.HasPrefix(tok, "\"") || strings.HasPrefix(tok, "'"):
+		if first.line != first.eline || first.kind == "string_start" {
+			return "invalid syntax (unterminated string literal?)"
+		}
+	}
+	return fmt.Sprintf("invalid syntax at %q", tok)
+}
+
+var (
+	reDecimal  = regexp.MustCompile(`^(?:0(?:_?0)*|[1-9](?:_?[0-9])*)$`)
+	reHex      = regexp.MustCompile(`^0[xX](?:_?[0-9a-fA-F])+$`)
+	reOct      = regexp.MustCompile(`^0[oO](?:_?[0-7])+$`)
+	reBin      = regexp.MustCompile(`^0[bB](?:_?[01])+$`)
+	reDigits   = `[0-9](?:_?[0-9])*`
+	reFloat    = regexp.MustCompile(`^(?:(?:` + reDigits + `)?\.` + reDigits + `|` + reDigits + `\.?)(?:[eE][+-]?` + reDigits + `)?[jJ]?$`)
+	reImagInt  = regexp.MustCompile(`^` + reDigits + `[jJ]$`)
+	validStart = map[string]bool{"": true, "r": true, "u": true, "b": true, "f": true, "br": true, "rb": true, "fr": true, "rf": true}
+)
+
+// tokens checks the leaves: number and string literal syntax, identifiers,
+// operators and statements that only Python 2 had.
+func (c *checker) tokens(root *node) {
+	stack := []*node{root}
+	level := 0
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch n.kind {
+		case "integer":
+			t := n.text(c.src)
+			if !reDecimal.MatchString(t) && !reHex.MatchString(t) && !reOct.MatchString(t) && !reBin.MatchString(t) && !reImagInt.MatchString(t) {
+				if len(t) > 1 && t[0] == '0' && strings.Trim(t, "0_") != "" && reDecimal.MatchString(strings.TrimLeft(t, "0_")) {
+					c.errAt(n, "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers")
+				} else {
+					c.errAt(n, "invalid integer literal %q", t)
+				}
+			}
+			continue
+		case "float":
+			if t := n.text(c.src); !reFloat.MatchString(t) {
+				c.errAt(n, "invalid float literal %q", t)
+			}
+			continue
+		case "string":
+			c.stringLiteral(n)
+		case "identifier":
+			c.identifier(n)
+			continue
+		case "<>":
+			c.errAt(n, "invalid syntax: the <> operator is Python 2; use !=")
+		case "print_statement":
+			// `print >>f, x` is a valid Python 3 expression (a shift and a
+			// tuple); `print x` is not.
+			if len(n.namedKids()) > 0 && n.namedKids()[0].kind != "chevron" {
+				c.errAt(n, "Missing parentheses in call to 'print'. Did you mean print(...)?")
+				continue
+			}
+		case "exec_statement":
+			c.errAt(n, "Missing parentheses in call to 'exec'. Did you mean exec(...)?")
+			continue
+		case "type_alias_statement":
+			c.errAt(n, "invalid syntax: the type statement needs Python 3.12")
+			continue
+		case "type_parameter":
+			c.errAt(n, "invalid syntax: type parameter lists need Python 3.12")
+			continue
+		case "(", "[", "{":
+			if !n.named {
+				level++
+				if level > MaxBracketNesting {
+					c.errAt(n, "too many nested parentheses")
+					return
+				}
+			}
+		case ")", "]", "}":
+			if !n.named && level > 0 {
+				level--
+			}
+		}
+		for i := len(n.kids) - 1; i >= 0; i-- {
+			stack = append(stack, n.kids[i])
+		}
+	}
+}
+
+var pyKeywords = map[string]bool{
+	"False": true, "None": true, "True": true, "and": true, "as": true, "assert": true, "async": true,
+	"await": true, "break": true, "class": true, "continue": true, "def": true, "del": true, "elif": true,
+	"else": true, "except": true, "finally": true, "for": true, "from": true, "global": true, "if": true,
+	"import": true, "in": true, "is": true, "lambda": true, "nonlocal": true, "not": true, "or": true,
+	"pass": true, "raise": true, "return": true, "try": true, "while": true, "with": true, "yield": true,
+}
+
+func (c *checker) identifier(n *node) {
+	t := n.text(c.src)
+	if pyKeywords[t] {
+		c.errAt(n, "invalid syntax: %q is a keyword", t)
+		return
+	}
+	for i, r := range t {
+		ok := r == '_' || unicode.IsLetter(r) || unicode.Is(unicode.Nl, r) || unicode.Is(unicode.Other_ID_Start, r)
+		if i > 0 {
+			ok = ok || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) || unicode.Is(unicode.Pc, r) || unicode.Is(unicode.Other_ID_Continue, r)
+		}
+		if !ok {
+			c.errAt(n, "invalid character %q (U+%04X)", r, r)
+			return
+		}
+	}
+}
+
+// stringLiteral checks the prefix and, for f-strings, what Python 3.11's
+// f-string parser rejects.
+func (c *checker) stringLiteral(n *node) {
+	t := n.text(c.src)
+	if strings.HasPrefix(t, "`") {
+		c.errAt(n, "invalid syntax: backquotes are Python 2; use repr()")
+		return
+	}
+	q := strings.IndexAny(t, `'"`)
+	if q < 0 {
+		return
+	}
+	prefix := strings.ToLower(t[:q])
+	if !validStart[prefix] {
+		c.errAt(n, "invalid string prefix %q", t[:q])
+		return
+	}
+	if t[0] == '`' || (q > 0 && t[q-1] == '`') {
+		c.errAt(n, "invalid syntax: backquotes are Python 2; use repr()")
+		return
+	}
+	quote := t[q]
+	triple := len(t) >= q+6 && t[q+1] == quote && t[q+2] == quote
+	if !strings.ContainsRune(prefix, 'f') {
+		if strings.ContainsRune(prefix, 'b') {
+			for _, r := range t {
+				if r >= 0x80 {
+					c.errAt(n, "bytes can only contain ASCII literal characters")
+					return
+				}
+			}
+		}
+		return
+	}
+	for _, k := range n.kids {
+		switch k.kind {
+		case "interpolation":
+			body := k.text(c.src)
+			inner := body[1 : len(body)-1]
+			expr := k.child("expression")
+			if expr == nil {
+				c.errAt(k, "f-string: empty expression not allowed")
+				continue
+			}
+			if strings.ContainsRune(inner, '\\') {
+				c.errAt(k, "f-string expression part cannot include a backslash")
+			}
+			if strings.ContainsRune(c.exprText(k, expr), '#') {
+				c.errAt(k, "f-string expression part cannot include '#'")
+			}
+			if strings.IndexByte(inner, quote) >= 0 && (!triple || strings.Contains(inner, strings.Repeat(string(quote), 3))) {
+				c.errAt(k, "f-string: expecting '}' (the expression reuses the string's quote, which needs Python 3.12)")
+			}
+		case "string_content":
+			s := k.text(c.src)
+			// "{{" and "}}" are escapes; a lone "}" is an error.
+			for i := 0; i < len(s); i++ {
+				if s[i] == '}' {
+					if i+1 < len(s) && s[i+1] == '}' {
+						i++
+						continue
+					}
+					c.errAt(k, "f-string: single '}' is not allowed")
+					break
+				}
+			}
+		}
+	}
+}
+
+func (c *checker) exprText(k, expr *node) string {
+	end := expr.end
+	for _, x := range k.kids {
+		if x.start >= expr.end && (x.kind == "type_conversion" || x.kind == "format_specifier") {
+			break
+		}
+	}
+	return string(c.src[expr.start:end])
+}
+
+// lineStartsAt reports whether n is the first token on its line.
+func (c *checker) lineStartsAt(n *node) bool {
+	for i := n.start - 1; i >= 0; i-- {
+		switch c.src[i] {
+		case ' ', '\t', '\f':
+			continue
+		case '\n', '\r':
+			return true
+		}
+		return false
+	}
+	return true
+}
+
+// indentation checks CPython's tokenizer rules for the indentation of
+// every statement line: tabs and spaces consistent (TabError) and at most
+// MaxIndentLevels levels.
+func (c *checker) indentation(root *node) {
+	type level struct{ col, alt int }
+	stack := []level{{0, 0}}
+	lines := map[int]bool{}
+	var starts []int
+	var walk func(n *node, depth int)
+	walk = func(n *node, depth int) {
+		if n.kind == "block" || n.kind == "module" {
+			for _, k := range n.namedKids() {
+				if !lines[k.line] {
+					lines[k.line] = true
+					starts = append(starts, k.start-(k.col-1))
+				}
+			}
+		}
+		switch n.kind {
+		case "elif_clause", "else_clause", "except_clause", "except_group_clause", "finally_clause":
+			if !lines[n.line] {
+				lines[n.line] = true
+				starts = append(starts, n.start-(n.col-1))
+			}
+			if p := n.parent; p != nil && n.col != p.col && c.lineStartsAt(n) {
+				c.pe.add(n.line, n.col, 0, 0, "unindent does not match any outer indentation level")
+			}
+		case "block":
+			// The first statement of a block on its own line is indented
+			// deeper than the statement that owns the block.
+			ks := n.namedKids()
+			stmts := 0
+			for _, k := range ks {
+				if k.kind != "comment" {
+					stmts++
+				}
+			}
+			if stmts == 0 && n.parent != nil {
+				c.pe.add(n.line, n.col, 0, 0, fmt.Sprintf("expected an indented block after the statement on line %d", n.parent.line))
+			}
+			if len(ks) > 0 && n.parent != nil {
+				owner := n.parent
+				if ks[0].line != owner.line && ks[0].col <= owner.col && c.lineStartsAt(ks[0]) {
+					c.pe.add(ks[0].line, ks[0].col, 0, 0, "expected an indented block")
+				}
+			}
+		}
+		for _, k := range n.kids {
+			if k.named {
+				walk(k, depth+1)
+			}
+		}
+	}
+	walk(root, 0)
+	sort.Ints(starts)
+	for _, off := range starts {
+		col, alt, i := 0, 0, off
+		for ; i < len(c.src) && (c.src[i] == ' ' || c.src[i] == '\t' || c.src[i] == '\f'); i++ {
+			switch c.src[i] {
+			case ' ':
+				col++
+				alt++
+			case '\t':
+				col = (col/8 + 1) * 8
+				alt++
+			case '\f':
+				col, alt = 0, 0
+			}
+		}
+		line, lc := lineCol(c.src, i)
+		top := stack[len(stack)-1]
+		switch {
+		case col == top.col:
+			if alt != top.alt {
+				c.pe.add(line, lc, 0, 0, "inconsistent use of tabs and spaces in indentation")
+				return
+			}
+		case col > top.col:
+			if alt <= top.alt {
+				c.pe.add(line, lc, 0, 0, "inconsistent use of tabs and spaces in indentation")
+				return
+			}
+			if len(stack) >= MaxIndentLevels {
+				c.pe.add(line, lc, 0, 0, "too many levels of indentation")
+				return
+			}
+			stack = append(stack, level{col, alt})
+		default:
+			for len(stack) > 1 && col < stack[len(stack)-1].col {
+				stack = stack[:len(stack)-1]
+			}
+			if col != stack[len(stack)-1].col {
+				c.pe.add(line, lc, 0, 0, "unindent does not match any outer indentation level")
+				return
+			}
+			if alt != stack[len(stack)-1].alt {
+				c.pe.add(line, lc, 0, 0, "inconsistent use of tabs and spaces in indentation")
+				return
+			}
+		}
+	}
+}
+
