@@ -173,3 +173,22 @@ func codeFor(status int) string {
 	}
 	return strings.ReplaceAll(http.StatusText(status), " ", "")
 }
+
+// Route sends each request to the transport registered for its generated
+// client, the part of the API name before the dot ("WebAppsClient",
+// "AutoscaleSettingsClient"). One fake ServerFactoryTransport serves the
+// clients of one SDK module only; Route lets a single arm.ClientOptions
+// serve clients of several modules. Poll requests of the fakes carry the
+// API name too.
+type Route map[string]policy.Transporter
+
+// Do implements policy.Transporter.
+func (r Route) Do(req *http.Request) (*http.Response, error) {
+	api, _ := req.Context().Value(runtime.CtxAPINameKey{}).(string)
+	client, _, _ := strings.Cut(api, ".")
+	t, ok := r[client]
+	if !ok {
+		return nil, fmt.Errorf("armtest: no transport for client %q (API %q, %s %s)", client, api, req.Method, req.URL.Path)
+	}
+	return t.Do(req)
+}
