@@ -44,10 +44,13 @@ const (
 // bytes in DefaultMaxArchiveEntries entries, allows no symbolic link out of
 // the restored directories and logs nothing.
 type ArchiveOptions struct {
-	// Compression is what archives are written with: CompressionZstd
-	// (also for CompressionZstdWithoutLong: the frames need no long
-	// window) or CompressionGzip. Empty: zstd. Extraction detects the
-	// compression from the data.
+	// Compression is what archives are written with and what their cache
+	// version says: CompressionZstdWithoutLong (what @actions/cache 6
+	// uses whenever zstd is installed), CompressionZstd (the same frames:
+	// they need no long window, so both unzstd and unzstd --long=30 read
+	// them) or CompressionGzip (runners without zstd). Empty:
+	// CompressionZstdWithoutLong. Extraction detects the compression from
+	// the data, including zstd --long=30 frames.
 	Compression CompressionMethod
 	// Level is the zstd encoder level. Zero: zstd.SpeedDefault.
 	Level zstd.EncoderLevel
@@ -64,6 +67,13 @@ type ArchiveOptions struct {
 	LinkTargets []string
 	// Logger receives notes about skipped entries. Nil: discard.
 	Logger *slog.Logger
+}
+
+func (o ArchiveOptions) compression() CompressionMethod {
+	if o.Compression == "" {
+		return CompressionZstdWithoutLong
+	}
+	return o.Compression
 }
 
 func (o ArchiveOptions) logger() *slog.Logger {

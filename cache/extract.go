@@ -76,18 +76,21 @@ func newExtractor(ctx context.Context, ws string, regions []string, rootAtParent
 		if rootAtParent && r != "/" {
 			b.rootDir = filepath.Dir(r)
 		}
-		if err := os.MkdirAll(b.rootDir, 0o755); err != nil {
-			x.close()
-			return nil, fmt.Errorf("extract: %w", err)
-		}
-		root, err := os.OpenRoot(b.rootDir)
-		if err != nil {
-			x.close()
-			return nil, fmt.Errorf("extract: %w", err)
-		}
-		b.root = root
 		x.bases = append(x.bases, b)
 		x.linkOK = append(x.linkOK, r)
+	}
+	if !rootAtParent {
+		// ExtractArchive's dest is created even for an empty archive.
+		for _, b := range x.bases {
+			if err := b.open(); err != nil {
+				x.close()
+				return nil, fmt.Errorf("extract: %w", err)
+			}
+		}
+	}
+	if dotdot {
+		// Cache paths: a link may also point anywhere in the workspace.
+		x.linkOK = append(x.linkOK, ws)
 	}
 	for _, t := range opts.LinkTargets {
 		if !filepath.IsAbs(t) {
@@ -97,6 +100,23 @@ func newExtractor(ctx context.Context, ws string, regions []string, rootAtParent
 		x.linkOK = append(x.linkOK, filepath.Clean(t))
 	}
 	return x, nil
+}
+
+// open opens b's root on first use (creating the directory), so that a
+// cache path the archive has nothing for is not created.
+func (b *extractBase) open() error {
+	if b.root != nil {
+		return nil
+	}
+	if err := os.MkdirAll(b.rootDir, 0o755); err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(b.rootDir)
+	if err != nil {
+		return err
+	}
+	b.root = root
+	return nil
 }
 
 func (x *extractor) close() {
@@ -206,6 +226,9 @@ func (x *extractor) entry(tr *tar.Reader, hdr *tar.Header) error {
 	if err != nil || skip {
 		return err
 	}
+	if err := b.open(); err != nil {
+		return err
+	}
 	if x.underPendingLink(abs) {
 		return unsafeEntry(hdr.Name, "lies beneath a link in the archive")
 	}
@@ -253,6 +276,9 @@ func (x *extractor) entry(tr *tar.Reader, hdr *tar.Header) error {
 			return err
 		}
 		tabs := filepath.Join(x.ws, filepath.FromSlash(hdr.Linkname))
+		if tabs == abs && x.files[abs] == b {
+			return nil // GNU tar's entry for a file named twice: a link to itself
+		}
 		if tb := x.files[tabs]; tb != b {
 			return unsafeEntry(hdr.Name, "hard link to %q, which is not a regular file extracted before it in the same directory", hdr.Linkname)
 		}

@@ -378,8 +378,14 @@ type patternSet struct {
 }
 
 // compilePatterns compiles every line of text, in order, adding the
-// implicit descendants.
+// implicit descendants (hashFiles' globber options).
 func compilePatterns(text, cwd, home string) (*patternSet, error) {
+	return compilePatternsWith(text, cwd, home, true)
+}
+
+// compilePatternsWith compiles every line of text, in order, with or
+// without @actions/glob's implicitDescendants.
+func compilePatternsWith(text, cwd, home string, implicit bool) (*patternSet, error) {
 	set := &patternSet{}
 	lines, numbers := splitLines(text)
 	for i, line := range lines {
@@ -391,6 +397,9 @@ func compilePatterns(text, cwd, home string) (*patternSet, error) {
 			return nil, err
 		}
 		set.patterns = append(set.patterns, p)
+	}
+	if !implicit {
+		return set, nil
 	}
 	var all []*globPattern
 	for i, p := range set.patterns {

@@ -45,15 +45,25 @@ func entryID(e Entry) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// SaveCache archives paths under root and saves them to s as entry e
-// (after validating the key).
-func SaveCache(ctx context.Context, s Store, e Entry, root string, paths []string, opts ArchiveOptions) (Entry, error) {
+// SaveCache archives the cache paths (see WriteCacheArchive) and saves
+// them to s as entry e, after validating the key. An empty e.Version is
+// filled in with cp.Version for the archive's compression.
+func SaveCache(ctx context.Context, s Store, e Entry, cp CachePaths, opts ArchiveOptions) (Entry, error) {
 	if err := ValidateKey(e.Key); err != nil {
+		return Entry{}, err
+	}
+	if e.Version == "" {
+		e.Version = cp.Version(opts.compression())
+	}
+	// Resolve first, so that "nothing matched" is an error before any
+	// entry exists.
+	if _, err := ResolveCachePaths(ctx, cp); err != nil {
 		return Entry{}, err
 	}
 	pr, pw := io.Pipe()
 	go func() {
-		pw.CloseWithError(WriteArchive(ctx, pw, root, paths, opts))
+		_, err := WriteCacheArchive(ctx, pw, cp, opts)
+		pw.CloseWithError(err)
 	}()
 	saved, err := s.Save(ctx, e, pr)
 	pr.CloseWithError(err)
@@ -61,10 +71,16 @@ func SaveCache(ctx context.Context, s Store, e Entry, root string, paths []strin
 }
 
 // RestoreCache resolves req against the entries of s (see Resolve) and
-// extracts the chosen archive into dest. ok is false on a cache miss.
-func RestoreCache(ctx context.Context, s Store, req RestoreRequest, dest string, opts ArchiveOptions) (res Resolution, ok bool, err error) {
+// extracts the chosen archive to the cache paths' places (see
+// ExtractCacheArchive). An empty req.Version is cp.Version for
+// zstd-without-long, what actions/cache asks for on a runner with zstd. ok
+// is false on a cache miss.
+func RestoreCache(ctx context.Context, s Store, req RestoreRequest, cp CachePaths, opts ArchiveOptions) (res Resolution, ok bool, err error) {
 	if err := ValidateKeys(req.Key, req.RestoreKeys); err != nil {
 		return Resolution{}, false, err
+	}
+	if req.Version == "" {
+		req.Version = cp.Version(CompressionZstdWithoutLong)
 	}
 	entries, err := s.List(ctx)
 	if err != nil {
@@ -79,7 +95,7 @@ func RestoreCache(ctx context.Context, s Store, req RestoreRequest, dest string,
 		return res, false, err
 	}
 	defer rc.Close()
-	if err := ExtractArchive(ctx, rc, dest, opts); err != nil {
+	if err := ExtractCacheArchive(ctx, rc, cp, opts); err != nil {
 		return res, false, err
 	}
 	return res, true, nil

@@ -61,11 +61,11 @@ func testStore(t *testing.T, s Store) {
 	src := tree(t, map[string]string{".venv/lib/site.py": "v1", ".venv/pyvenv.cfg": "cfg"})
 
 	// Save and restore by exact key.
-	e1, err := SaveCache(ctx, s, Entry{Key: "Linux-poetry-aaa", Version: version, Scope: "refs/heads/main"}, src, []string{".venv"}, ArchiveOptions{})
+	e1, err := SaveCache(ctx, s, Entry{Key: "Linux-poetry-aaa", Version: version, Scope: "refs/heads/main"}, CachePaths{Workspace: src, Paths: []string{".venv"}}, ArchiveOptions{})
 	require.NoError(t, err)
 	assert.Positive(t, e1.Size)
 	dst := t.TempDir()
-	res, ok, err := RestoreCache(ctx, s, RestoreRequest{Key: "Linux-poetry-aaa", Version: version, Scopes: Scopes("main", "", "main")}, dst, ArchiveOptions{})
+	res, ok, err := RestoreCache(ctx, s, RestoreRequest{Key: "Linux-poetry-aaa", Version: version, Scopes: Scopes("main", "", "main")}, CachePaths{Workspace: dst, Paths: []string{".venv"}}, ArchiveOptions{})
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.True(t, res.CacheHit())
@@ -74,17 +74,17 @@ func testStore(t *testing.T, s Store) {
 	assert.Equal(t, "v1", string(b))
 
 	// Entries are immutable.
-	_, err = SaveCache(ctx, s, Entry{Key: "Linux-poetry-aaa", Version: version, Scope: "refs/heads/main"}, src, []string{".venv"}, ArchiveOptions{})
+	_, err = SaveCache(ctx, s, Entry{Key: "Linux-poetry-aaa", Version: version, Scope: "refs/heads/main"}, CachePaths{Workspace: src, Paths: []string{".venv"}}, ArchiveOptions{})
 	require.ErrorIs(t, err, ErrEntryExists)
 
 	// A newer entry on main; a feature branch restores through restore keys,
 	// from the default branch, and gets the most recent one.
 	require.NoError(t, os.WriteFile(filepath.Join(src, ".venv/lib/site.py"), []byte("v2"), 0o644))
 	time.Sleep(20 * time.Millisecond)
-	_, err = SaveCache(ctx, s, Entry{Key: "Linux-poetry-bbb", Version: version, Scope: "refs/heads/main"}, src, []string{".venv"}, ArchiveOptions{})
+	_, err = SaveCache(ctx, s, Entry{Key: "Linux-poetry-bbb", Version: version, Scope: "refs/heads/main"}, CachePaths{Workspace: src, Paths: []string{".venv"}}, ArchiveOptions{})
 	require.NoError(t, err)
 	dst2 := t.TempDir()
-	res, ok, err = RestoreCache(ctx, s, RestoreRequest{Key: "Linux-poetry-zzz", RestoreKeys: []string{"Linux-poetry-"}, Version: version, Scopes: Scopes("feature/x", "", "main")}, dst2, ArchiveOptions{})
+	res, ok, err = RestoreCache(ctx, s, RestoreRequest{Key: "Linux-poetry-zzz", RestoreKeys: []string{"Linux-poetry-"}, Version: version, Scopes: Scopes("feature/x", "", "main")}, CachePaths{Workspace: dst2, Paths: []string{".venv"}}, ArchiveOptions{})
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.False(t, res.CacheHit())
@@ -93,7 +93,7 @@ func testStore(t *testing.T, s Store) {
 	assert.Equal(t, "v2", string(b))
 
 	// Another version never matches.
-	_, ok, err = RestoreCache(ctx, s, RestoreRequest{Key: "Linux-poetry-aaa", Version: "other", Scopes: Scopes("main", "", "")}, t.TempDir(), ArchiveOptions{})
+	_, ok, err = RestoreCache(ctx, s, RestoreRequest{Key: "Linux-poetry-aaa", Version: "other", Scopes: Scopes("main", "", "")}, CachePaths{Workspace: t.TempDir(), Paths: []string{".venv"}}, ArchiveOptions{})
 	require.NoError(t, err)
 	assert.False(t, ok)
 

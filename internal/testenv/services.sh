@@ -17,6 +17,7 @@ STATE="$ROOT/.testenv"
 ENVFILE="$STATE/env"
 AZURITE_DIR="$ROOT/internal/testenv/azurite"
 GLOB_DIR="$ROOT/internal/testenv/actionsglob"
+ACTIONS_CACHE_DIR="$ROOT/internal/testenv/actionscache"
 DEBIAN_PY=/usr/bin/python3
 
 log() { printf 'services: %s\n' "$*" >&2; }
@@ -50,6 +51,7 @@ missing_packages() {
 	else
 		pkgs+=(python3 python3-django python3-whitenoise python3-psycopg2)
 	fi
+	command -v zstdmt >/dev/null || pkgs+=(zstd) # cache/: @actions/cache runs zstdmt and unzstd
 	command -v node >/dev/null || pkgs+=(nodejs)
 	command -v npm >/dev/null || pkgs+=(npm)
 	echo "${pkgs[@]}"
@@ -72,6 +74,11 @@ install_missing() {
 		log "installing @actions/glob (npm ci, version pinned in internal/testenv/actionsglob/package-lock.json)"
 		(cd "$GLOB_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
 			die "npm ci in $GLOB_DIR failed"
+	fi
+	if [[ ! -f "$ACTIONS_CACHE_DIR/node_modules/@actions/cache/package.json" ]]; then
+		log "installing @actions/cache (npm ci, version pinned in internal/testenv/actionscache/package-lock.json)"
+		(cd "$ACTIONS_CACHE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+			die "npm ci in $ACTIONS_CACHE_DIR failed"
 	fi
 	if [[ ! -x "$AZURITE_DIR/node_modules/.bin/azurite-blob" ]]; then
 		log "installing Azurite (npm ci, version pinned in internal/testenv/azurite/package-lock.json)"
@@ -183,6 +190,11 @@ actions_glob_env() {
 	log "@actions/glob $(cd "$GLOB_DIR" && node -p 'require("@actions/glob/package.json").version') (the GitHub runner's hashFiles globber) for cache/'s differential test"
 }
 
+actions_cache_env() {
+	echo "DEPLOYKIT_TEST_ACTIONS_CACHE=$ACTIONS_CACHE_DIR/node_modules" >>"$ENVFILE"
+	log "@actions/cache $(node -p "require('$ACTIONS_CACHE_DIR/node_modules/@actions/cache/package.json').version") (the library behind actions/cache) for cache/'s differential tests"
+}
+
 gunicorn_env() {
 	[[ -x /usr/bin/gunicorn ]] || die "gunicorn is missing"
 	echo "DEPLOYKIT_TEST_GUNICORN=/usr/bin/gunicorn" >>"$ENVFILE"
@@ -232,6 +244,7 @@ up() {
 	start_azurite
 	gunicorn_env
 	actions_glob_env
+	actions_cache_env
 	log "environment written to $ENVFILE"
 }
 

@@ -1,0 +1,67 @@
+package cache
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSeedCachePathsRoundTrip(t *testing.T) {
+	// The design document caches ~/.cache/pypoetry and .venv in one entry.
+	ctx := context.Background()
+	ws, home := seedLayout(t)
+	cp := CachePaths{Paths: []string{"~/.cache/pypoetry", ".venv"}, Workspace: ws, Home: home}
+	var arch bytes.Buffer
+	names, err := WriteCacheArchive(ctx, &arch, cp, ArchiveOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"../home/.cache/pypoetry", ".venv"}, names)
+
+	dst := t.TempDir()
+	cp2 := CachePaths{Paths: cp.Paths, Workspace: filepath.Join(dst, "ws"), Home: filepath.Join(dst, "home")}
+	require.NoError(t, ExtractCacheArchive(ctx, bytes.NewReader(arch.Bytes()), cp2, ArchiveOptions{}))
+	b, err := os.ReadFile(filepath.Join(dst, "home/.cache/pypoetry/artifacts/x/django-5.0.whl"))
+	require.NoError(t, err)
+	assert.Equal(t, "whl", string(b))
+	b, err = os.ReadFile(filepath.Join(dst, "ws/.venv/lib64/python3.12/site-packages/django/__init__.py"))
+	require.NoError(t, err)
+	assert.Equal(t, "django", string(b))
+	_, err = os.Stat(filepath.Join(dst, "home/.cache/pip"))
+	assert.True(t, os.IsNotExist(err), "only the cached paths are restored")
+
+	// The version is actions/cache's for these lines as written.
+	assert.Equal(t, CacheVersion(cp.Paths, CompressionZstdWithoutLong, false, false), cp.Version(CompressionZstdWithoutLong))
+}
+
+func TestExtractCacheArchiveStaysInTheCachePaths(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	ws := filepath.Join(root, "ws")
+	cp := CachePaths{Paths: []string{".venv", "~/.cache/pip"}, Workspace: ws, Home: filepath.Join(root, "home")}
+	for name, entries := range map[string][]tarEntry{
+		"beside a cache path":       {{name: "src/app.py", body: "x", typ: tar.TypeReg}},
+		"outside the workspace":     {{name: "../evil", body: "x", typ: tar.TypeReg}},
+		"home but not the cache":    {{name: "../home/.bashrc", body: "x", typ: tar.TypeReg}},
+		"dot dot after a name":      {{name: ".venv/../../home/.bashrc", body: "x", typ: tar.TypeReg}},
+		"link out of the workspace": {{name: ".venv/l", link: "../../home/.ssh", typ: tar.TypeSymlink}},
+		"the issue's pair":          {{name: ".venv/d", link: ".", typ: tar.TypeSymlink}, {name: ".venv/d/l", link: "../../outside", typ: tar.TypeSymlink}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := ExtractCacheArchive(ctx, bytes.NewReader(rawArchive(t, entries)), cp, ArchiveOptions{})
+			require.ErrorIs(t, err, ErrUnsafeArchive)
+			_, err = os.Stat(filepath.Join(root, "evil"))
+			assert.True(t, os.IsNotExist(err))
+			_, err = os.Stat(filepath.Join(root, "home/.bashrc"))
+			assert.True(t, os.IsNotExist(err))
+			assertNoLinkLeaves(t, ws)
+		})
+	}
+	// A cache path that matches nothing cannot be saved.
+	_, err := WriteCacheArchive(ctx, &bytes.Buffer{}, CachePaths{Paths: []string{"nothing/here"}, Workspace: ws}, ArchiveOptions{})
+	require.ErrorIs(t, err, ErrNoCachePaths)
+}
