@@ -109,46 +109,70 @@ func newARMEnv(t *testing.T) *armEnv {
 	srv := &fake.ServerFactory{
 		ProfilesServer: fake.ProfilesServer{
 			Get: func(_ context.Context, rg, p string, _ *armcdn.ProfilesClientGetOptions) (azfake.Responder[armcdn.ProfilesClientGetResponse], azfake.ErrorResponder) {
-				return get(st, pkey(rg, p), func(v armcdn.Profile) armcdn.ProfilesClientGetResponse { return armcdn.ProfilesClientGetResponse{Profile: v} })
+				return get(st, pkey(rg, p), func(v armcdn.Profile) armcdn.ProfilesClientGetResponse {
+					return armcdn.ProfilesClientGetResponse{Profile: v}
+				})
 			},
 			BeginCreate: func(_ context.Context, rg, p string, v armcdn.Profile, _ *armcdn.ProfilesClientBeginCreateOptions) (azfake.PollerResponder[armcdn.ProfilesClientCreateResponse], azfake.ErrorResponder) {
-				return put(st, pkey(rg, p), v, func(v armcdn.Profile) armcdn.ProfilesClientCreateResponse { return armcdn.ProfilesClientCreateResponse{Profile: v} })
+				return put(st, pkey(rg, p), v, func(v armcdn.Profile) armcdn.ProfilesClientCreateResponse {
+					return armcdn.ProfilesClientCreateResponse{Profile: v}
+				})
 			},
 			BeginUpdate: func(_ context.Context, rg, p string, _ armcdn.ProfileUpdateParameters, _ *armcdn.ProfilesClientBeginUpdateOptions) (azfake.PollerResponder[armcdn.ProfilesClientUpdateResponse], azfake.ErrorResponder) {
-				return patched(st, pkey(rg, p), func(v armcdn.Profile) armcdn.ProfilesClientUpdateResponse { return armcdn.ProfilesClientUpdateResponse{Profile: v} })
+				return patched(st, pkey(rg, p), func(v armcdn.Profile) armcdn.ProfilesClientUpdateResponse {
+					return armcdn.ProfilesClientUpdateResponse{Profile: v}
+				})
 			},
 		},
 		AFDEndpointsServer: fake.AFDEndpointsServer{
 			Get: func(_ context.Context, rg, p, e string, _ *armcdn.AFDEndpointsClientGetOptions) (azfake.Responder[armcdn.AFDEndpointsClientGetResponse], azfake.ErrorResponder) {
-				return get(st, pkey(rg, p, "afdEndpoints", e), func(v armcdn.AFDEndpoint) armcdn.AFDEndpointsClientGetResponse { return armcdn.AFDEndpointsClientGetResponse{AFDEndpoint: v} })
+				return get(st, pkey(rg, p, "afdEndpoints", e), func(v armcdn.AFDEndpoint) armcdn.AFDEndpointsClientGetResponse {
+					return armcdn.AFDEndpointsClientGetResponse{AFDEndpoint: v}
+				})
 			},
 			BeginCreate: func(_ context.Context, rg, p, e string, v armcdn.AFDEndpoint, _ *armcdn.AFDEndpointsClientBeginCreateOptions) (azfake.PollerResponder[armcdn.AFDEndpointsClientCreateResponse], azfake.ErrorResponder) {
-				return put(st, pkey(rg, p, "afdEndpoints", e), v, func(v armcdn.AFDEndpoint) armcdn.AFDEndpointsClientCreateResponse { return armcdn.AFDEndpointsClientCreateResponse{AFDEndpoint: v} })
+				return put(st, pkey(rg, p, "afdEndpoints", e), v, func(v armcdn.AFDEndpoint) armcdn.AFDEndpointsClientCreateResponse {
+					return armcdn.AFDEndpointsClientCreateResponse{AFDEndpoint: v}
+				})
 			},
 			BeginUpdate: func(_ context.Context, rg, p, e string, _ armcdn.AFDEndpointUpdateParameters, _ *armcdn.AFDEndpointsClientBeginUpdateOptions) (azfake.PollerResponder[armcdn.AFDEndpointsClientUpdateResponse], azfake.ErrorResponder) {
-				return patched(st, pkey(rg, p, "afdEndpoints", e), func(v armcdn.AFDEndpoint) armcdn.AFDEndpointsClientUpdateResponse { return armcdn.AFDEndpointsClientUpdateResponse{AFDEndpoint: v} })
+				return patched(st, pkey(rg, p, "afdEndpoints", e), func(v armcdn.AFDEndpoint) armcdn.AFDEndpointsClientUpdateResponse {
+					return armcdn.AFDEndpointsClientUpdateResponse{AFDEndpoint: v}
+				})
 			},
 		},
 		AFDOriginGroupsServer: fake.AFDOriginGroupsServer{
 			Get: func(_ context.Context, rg, p, g string, _ *armcdn.AFDOriginGroupsClientGetOptions) (azfake.Responder[armcdn.AFDOriginGroupsClientGetResponse], azfake.ErrorResponder) {
-				return get(st, pkey(rg, p, "originGroups", g), func(v armcdn.AFDOriginGroup) armcdn.AFDOriginGroupsClientGetResponse { return armcdn.AFDOriginGroupsClientGetResponse{AFDOriginGroup: v} })
+				return get(st, pkey(rg, p, "originGroups", g), func(v armcdn.AFDOriginGroup) armcdn.AFDOriginGroupsClientGetResponse {
+					return armcdn.AFDOriginGroupsClientGetResponse{AFDOriginGroup: v}
+				})
 			},
 			BeginCreate: func(_ context.Context, rg, p, g string, v armcdn.AFDOriginGroup, _ *armcdn.AFDOriginGroupsClientBeginCreateOptions) (azfake.PollerResponder[armcdn.AFDOriginGroupsClientCreateResponse], azfake.ErrorResponder) {
-				return put(st, pkey(rg, p, "originGroups", g), v, func(v armcdn.AFDOriginGroup) armcdn.AFDOriginGroupsClientCreateResponse { return armcdn.AFDOriginGroupsClientCreateResponse{AFDOriginGroup: v} })
+				return put(st, pkey(rg, p, "originGroups", g), v, func(v armcdn.AFDOriginGroup) armcdn.AFDOriginGroupsClientCreateResponse {
+					return armcdn.AFDOriginGroupsClientCreateResponse{AFDOriginGroup: v}
+				})
 			},
 			BeginUpdate: func(_ context.Context, rg, p, g string, _ armcdn.AFDOriginGroupUpdateParameters, _ *armcdn.AFDOriginGroupsClientBeginUpdateOptions) (azfake.PollerResponder[armcdn.AFDOriginGroupsClientUpdateResponse], azfake.ErrorResponder) {
-				return patched(st, pkey(rg, p, "originGroups", g), func(v armcdn.AFDOriginGroup) armcdn.AFDOriginGroupsClientUpdateResponse { return armcdn.AFDOriginGroupsClientUpdateResponse{AFDOriginGroup: v} })
+				return patched(st, pkey(rg, p, "originGroups", g), func(v armcdn.AFDOriginGroup) armcdn.AFDOriginGroupsClientUpdateResponse {
+					return armcdn.AFDOriginGroupsClientUpdateResponse{AFDOriginGroup: v}
+				})
 			},
 		},
 		AFDOriginsServer: fake.AFDOriginsServer{
 			Get: func(_ context.Context, rg, p, g, o string, _ *armcdn.AFDOriginsClientGetOptions) (azfake.Responder[armcdn.AFDOriginsClientGetResponse], azfake.ErrorResponder) {
-				return get(st, pkey(rg, p, "originGroups", g, "origins", o), func(v armcdn.AFDOrigin) armcdn.AFDOriginsClientGetResponse { return armcdn.AFDOriginsClientGetResponse{AFDOrigin: v} })
+				return get(st, pkey(rg, p, "originGroups", g, "origins", o), func(v armcdn.AFDOrigin) armcdn.AFDOriginsClientGetResponse {
+					return armcdn.AFDOriginsClientGetResponse{AFDOrigin: v}
+				})
 			},
 			BeginCreate: func(_ context.Context, rg, p, g, o string, v armcdn.AFDOrigin, _ *armcdn.AFDOriginsClientBeginCreateOptions) (azfake.PollerResponder[armcdn.AFDOriginsClientCreateResponse], azfake.ErrorResponder) {
-				return put(st, pkey(rg, p, "originGroups", g, "origins", o), v, func(v armcdn.AFDOrigin) armcdn.AFDOriginsClientCreateResponse { return armcdn.AFDOriginsClientCreateResponse{AFDOrigin: v} })
+				return put(st, pkey(rg, p, "originGroups", g, "origins", o), v, func(v armcdn.AFDOrigin) armcdn.AFDOriginsClientCreateResponse {
+					return armcdn.AFDOriginsClientCreateResponse{AFDOrigin: v}
+				})
 			},
 			BeginUpdate: func(_ context.Context, rg, p, g, o string, _ armcdn.AFDOriginUpdateParameters, _ *armcdn.AFDOriginsClientBeginUpdateOptions) (azfake.PollerResponder[armcdn.AFDOriginsClientUpdateResponse], azfake.ErrorResponder) {
-				return patched(st, pkey(rg, p, "originGroups", g, "origins", o), func(v armcdn.AFDOrigin) armcdn.AFDOriginsClientUpdateResponse { return armcdn.AFDOriginsClientUpdateResponse{AFDOrigin: v} })
+				return patched(st, pkey(rg, p, "originGroups", g, "origins", o), func(v armcdn.AFDOrigin) armcdn.AFDOriginsClientUpdateResponse {
+					return armcdn.AFDOriginsClientUpdateResponse{AFDOrigin: v}
+				})
 			},
 		},
 		RoutesServer: fake.RoutesServer{
@@ -156,15 +180,21 @@ func newARMEnv(t *testing.T) *armEnv {
 				return get(st, pkey(rg, p, "afdEndpoints", e, "routes", r), func(v armcdn.Route) armcdn.RoutesClientGetResponse { return armcdn.RoutesClientGetResponse{Route: v} })
 			},
 			BeginCreate: func(_ context.Context, rg, p, e, r string, v armcdn.Route, _ *armcdn.RoutesClientBeginCreateOptions) (azfake.PollerResponder[armcdn.RoutesClientCreateResponse], azfake.ErrorResponder) {
-				return put(st, pkey(rg, p, "afdEndpoints", e, "routes", r), v, func(v armcdn.Route) armcdn.RoutesClientCreateResponse { return armcdn.RoutesClientCreateResponse{Route: v} })
+				return put(st, pkey(rg, p, "afdEndpoints", e, "routes", r), v, func(v armcdn.Route) armcdn.RoutesClientCreateResponse {
+					return armcdn.RoutesClientCreateResponse{Route: v}
+				})
 			},
 			BeginUpdate: func(_ context.Context, rg, p, e, r string, _ armcdn.RouteUpdateParameters, _ *armcdn.RoutesClientBeginUpdateOptions) (azfake.PollerResponder[armcdn.RoutesClientUpdateResponse], azfake.ErrorResponder) {
-				return patched(st, pkey(rg, p, "afdEndpoints", e, "routes", r), func(v armcdn.Route) armcdn.RoutesClientUpdateResponse { return armcdn.RoutesClientUpdateResponse{Route: v} })
+				return patched(st, pkey(rg, p, "afdEndpoints", e, "routes", r), func(v armcdn.Route) armcdn.RoutesClientUpdateResponse {
+					return armcdn.RoutesClientUpdateResponse{Route: v}
+				})
 			},
 		},
 		RuleSetsServer: fake.RuleSetsServer{
 			Get: func(_ context.Context, rg, p, rs string, _ *armcdn.RuleSetsClientGetOptions) (azfake.Responder[armcdn.RuleSetsClientGetResponse], azfake.ErrorResponder) {
-				return get(st, pkey(rg, p, "ruleSets", rs), func(v armcdn.RuleSet) armcdn.RuleSetsClientGetResponse { return armcdn.RuleSetsClientGetResponse{RuleSet: v} })
+				return get(st, pkey(rg, p, "ruleSets", rs), func(v armcdn.RuleSet) armcdn.RuleSetsClientGetResponse {
+					return armcdn.RuleSetsClientGetResponse{RuleSet: v}
+				})
 			},
 			Create: func(_ context.Context, rg, p, rs string, _ *armcdn.RuleSetsClientCreateOptions) (azfake.Responder[armcdn.RuleSetsClientCreateResponse], azfake.ErrorResponder) {
 				k := pkey(rg, p, "ruleSets", rs)
