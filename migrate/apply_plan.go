@@ -58,6 +58,30 @@ type ApplyUnit struct {
 	stmts []liveStatement
 }
 
+// PlanError is a migration file PlanApply cannot split into units: a bad
+// input, positioned at the file, line and column (0 when unknown), with what
+// was expected. Commands exit 2 on it, as on a *SyntaxError.
+type PlanError struct {
+	Path         string
+	Line, Column int
+	Msg          string
+}
+
+// Error formats the error as "path:line:col: msg".
+func (e *PlanError) Error() string {
+	s := e.Path
+	if s == "" {
+		s = "migrate: apply"
+	}
+	if e.Line > 0 {
+		s += fmt.Sprintf(":%d", e.Line)
+		if e.Column > 0 {
+			s += fmt.Sprintf(":%d", e.Column)
+		}
+	}
+	return s + ": " + e.Msg
+}
+
 // PlanApply splits files into units. BEGIN ... COMMIT blocks become one
 // transaction each; statements outside a block run as their own
 // transaction (autocommit, as psql would run them); statements that cannot
@@ -69,10 +93,10 @@ func PlanApply(files []ApplyFile) ([]ApplyUnit, error) {
 	seen := map[string]bool{}
 	for _, f := range files {
 		if f.Name == "" {
-			return nil, fmt.Errorf("migrate: apply: a file has no name")
+			return nil, &PlanError{Msg: "a file has no name"}
 		}
 		if seen[f.Name] {
-			return nil, fmt.Errorf("migrate: apply: file %s given twice", f.Name)
+			return nil, &PlanError{Path: f.Name, Msg: "file given twice"}
 		}
 		seen[f.Name] = true
 		stmts, err := liveStatements(f.Name, f.SQL)
@@ -90,14 +114,14 @@ func PlanApply(files []ApplyFile) ([]ApplyUnit, error) {
 			switch st.Control {
 			case txBegin:
 				if cur != nil {
-					return nil, fmt.Errorf("%s:%d:%d: BEGIN inside the transaction opened at line %d", f.Name, st.Line, st.Column, beginLine)
+					return nil, &PlanError{Path: f.Name, Line: st.Line, Column: st.Column, Msg: fmt.Sprintf("BEGIN inside the transaction opened at line %d", beginLine)}
 				}
 				cur = &ApplyUnit{Transactional: true, Line: st.Line}
 				beginLine = st.Line
 				continue
 			case txCommit:
 				if cur == nil {
-					return nil, fmt.Errorf("%s:%d:%d: COMMIT without BEGIN", f.Name, st.Line, st.Column)
+					return nil, &PlanError{Path: f.Name, Line: st.Line, Column: st.Column, Msg: "COMMIT without BEGIN"}
 				}
 				if len(cur.stmts) > 0 {
 					add(*cur)
@@ -105,11 +129,11 @@ func PlanApply(files []ApplyFile) ([]ApplyUnit, error) {
 				cur = nil
 				continue
 			case txRollback, txOther:
-				return nil, fmt.Errorf("%s:%d:%d: %q is not supported in a migration file (only BEGIN and COMMIT)", f.Name, st.Line, st.Column, firstWord(st.SQL))
+				return nil, &PlanError{Path: f.Name, Line: st.Line, Column: st.Column, Msg: fmt.Sprintf("%q is not supported in a migration file (want only BEGIN and COMMIT as transaction control)", firstWord(st.SQL))}
 			}
 			if !st.Transactional {
 				if cur != nil {
-					return nil, fmt.Errorf("%s:%d:%d: %s, but it is inside the BEGIN at line %d", f.Name, st.Line, st.Column, st.NonTxReason, beginLine)
+					return nil, &PlanError{Path: f.Name, Line: st.Line, Column: st.Column, Msg: fmt.Sprintf("%s, but it is inside the BEGIN at line %d (want it after COMMIT)", st.NonTxReason, beginLine)}
 				}
 				add(ApplyUnit{Line: st.Line, NonTxReason: st.NonTxReason, IndexSchema: st.IndexSchema, IndexName: st.IndexName, stmts: []liveStatement{st}})
 				continue
@@ -121,11 +145,11 @@ func PlanApply(files []ApplyFile) ([]ApplyUnit, error) {
 			add(ApplyUnit{Transactional: true, Line: st.Line, stmts: []liveStatement{st}})
 		}
 		if cur != nil {
-			return nil, fmt.Errorf("%s:%d: BEGIN without COMMIT", f.Name, beginLine)
+			return nil, &PlanError{Path: f.Name, Line: beginLine, Msg: "BEGIN without COMMIT (want a COMMIT before the end of the file)"}
 		}
 		if f.DjangoApp != "" || f.DjangoName != "" {
 			if f.DjangoApp == "" || f.DjangoName == "" {
-				return nil, fmt.Errorf("migrate: apply %s: DjangoApp and DjangoName must both be set", f.Name)
+				return nil, &PlanError{Path: f.Name, Msg: "DjangoApp and DjangoName must both be set"}
 			}
 			if strings.Contains(string(f.SQL), djangoCannotBeSQL) {
 				return nil, fmt.Errorf("%w: %s (%s.%s); run it with manage.py migrate", ErrDjangoNotSQL, f.Name, f.DjangoApp, f.DjangoName)

@@ -509,3 +509,11 @@ func TestApplyRefusesNotModelledUnlessSuppressed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, count(t, conn, "SELECT count(*) FROM pg_policy WHERE polname = 'p'"))
 }
+
+// A bad plan file is a typed, positioned input error (commands exit 2).
+func TestPlanApplyErrorsAreTyped(t *testing.T) {
+	_, err := PlanApply([]ApplyFile{{Name: "bad.sql", SQL: []byte("SELECT 1;\nCOMMIT;")}})
+	var pe *PlanError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, PlanError{Path: "bad.sql", Line: 2, Column: 1, Msg: "COMMIT without BEGIN"}, *pe)
+}

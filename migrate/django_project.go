@@ -141,15 +141,15 @@ func DjangoSQL(ctx context.Context, p DjangoProject) ([]DjangoMigration, error) 
 	var resp djangoResponse
 	if err := json.Unmarshal(stdout.Bytes(), &resp); err != nil {
 		if runErr != nil {
-			return nil, fmt.Errorf("%w: %s in %s: %v: %s", ErrDjango, python, p.Dir, runErr, lastLines(stderr.String(), 5))
+			return nil, fmt.Errorf("%w: %s in %s: %v: %s", ErrDjango, python, p.Dir, runErr, redactSecrets(lastLines(stderr.String(), 5), p.Env))
 		}
 		return nil, fmt.Errorf("%w: unreadable output of %s: %v", ErrDjango, python, err)
 	}
 	if resp.Error != "" {
-		return nil, fmt.Errorf("%w: %s", ErrDjango, resp.Error)
+		return nil, fmt.Errorf("%w: %s", ErrDjango, redactSecrets(resp.Error, p.Env))
 	}
 	if runErr != nil {
-		return nil, fmt.Errorf("%w: %s: %v: %s", ErrDjango, python, runErr, lastLines(stderr.String(), 5))
+		return nil, fmt.Errorf("%w: %s: %v: %s", ErrDjango, python, runErr, redactSecrets(lastLines(stderr.String(), 5), p.Env))
 	}
 	for i := range resp.Migrations {
 		m := &resp.Migrations[i]
@@ -215,4 +215,27 @@ func DjangoFiles(ms []DjangoMigration) []File {
 		out[i] = f
 	}
 	return out
+}
+
+var (
+	// userinfo of a URL: scheme://user:password@ -> scheme://[REDACTED]@
+	urlCredentials = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@'"]*@`)
+	// password=..., PASSWORD: '...', "password": "..." (libpq strings,
+	// Django settings dumps, tracebacks showing locals).
+	passwordValue = regexp.MustCompile(`(?i)(password['"]?\s*[:=]\s*)('[^']*'|"[^"]*"|[^\s,}]+)`)
+)
+
+// redactSecrets removes what could be a secret from text that is about to
+// go into an error: the values of env (DATABASE_URL=..., also when
+// URL-decoded), URL credentials and password settings.
+func redactSecrets(s string, env []string) string {
+	for _, kv := range env {
+		_, v, ok := strings.Cut(kv, "=")
+		if !ok || len(v) < 4 {
+			continue
+		}
+		s = strings.ReplaceAll(s, v, "[REDACTED]")
+	}
+	s = urlCredentials.ReplaceAllString(s, "${1}[REDACTED]@")
+	return passwordValue.ReplaceAllString(s, "${1}[REDACTED]")
 }
