@@ -14,7 +14,7 @@ const diffContext = 3
 
 // maxDiffEdits bounds the line diff's work; beyond it the changed middle of
 // a file is shown as one replacement (still a correct patch).
-const maxDiffEdits = 4096
+const maxDiffEdits = 2000
 
 // UnifiedDiff is what -diff prints: the fixes of diags (see ApplyFixes) as
 // a unified diff, one file after another in path order, with diff -u's
@@ -226,7 +226,8 @@ func myers(a, b []string, aOff, bOff int) []lineOp {
 	var trace [][]int
 	found := false
 	for d := 0; d <= maxD && !found; d++ {
-		trace = append(trace, append([]int(nil), v...))
+		// Keep only the diagonals round d reads: -d-1 .. d+1.
+		trace = append(trace, append([]int(nil), v[off-d-1:off+d+2]...))
 		for k := -d; k <= d; k += 2 {
 			var x int
 			if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
@@ -253,15 +254,16 @@ func myers(a, b []string, aOff, bOff int) []lineOp {
 	var rev []lineOp
 	x, y := n, m
 	for d := len(trace) - 1; d > 0; d-- {
-		vd := trace[d] // v before round d, i.e. after round d-1
+		// v before round d (after round d-1), diagonals -d-1 .. d+1.
+		vd, vo := trace[d], d+1
 		k := x - y
 		var prevK int
-		if k == -d || (k != d && vd[off+k-1] < vd[off+k+1]) {
+		if k == -d || (k != d && vd[vo+k-1] < vd[vo+k+1]) {
 			prevK = k + 1
 		} else {
 			prevK = k - 1
 		}
-		prevX := vd[off+prevK]
+		prevX := vd[vo+prevK]
 		prevY := prevX - prevK
 		for x > prevX && y > prevY {
 			x--

@@ -32,37 +32,49 @@ func FixEdits(diags []Diagnostic) map[string][]TextEdit {
 	return out
 }
 
-// offset converts a 1-based line and byte column to a byte offset in src.
-// Column 0 means the start of the line; a column one past the end of the
-// line is its newline.
-func offset(src []byte, p Position) (int, error) {
+// lineIndex maps 1-based lines and byte columns to offsets in src.
+type lineIndex struct {
+	src    []byte
+	starts []int // starts[i] is the offset of line i+1
+}
+
+func newLineIndex(src []byte) lineIndex {
+	starts := []int{0}
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return lineIndex{src: src, starts: starts}
+}
+
+// offset converts a position to a byte offset. Column 0 means the start of
+// the line; a column one past the end of the line is its newline; the line
+// after a last line with no newline, at column 0 or 1, is the end of the
+// file.
+func (x lineIndex) offset(p Position) (int, error) {
 	if p.Line < 1 {
 		return 0, fmt.Errorf("edit position %s: line must be >= 1", p)
 	}
-	off, line := 0, 1
-	for line < p.Line {
-		i := bytes.IndexByte(src[off:], '\n')
-		if i < 0 {
-			if line+1 == p.Line && p.Column <= 1 {
-				return len(src), nil // the line after a last line with no newline
-			}
-			return 0, fmt.Errorf("edit position %s: the file has only %d lines", p, line)
+	// With a trailing newline, the "line" after it is empty and the last
+	// one an edit may name.
+	lines := len(x.starts)
+	if p.Line > lines {
+		if p.Line == lines+1 && p.Column <= 1 && !bytes.HasSuffix(x.src, []byte("\n")) {
+			return len(x.src), nil
 		}
-		off += i + 1
-		line++
+		return 0, fmt.Errorf("edit position %s: the file has only %d lines", p, lines)
 	}
-	end := bytes.IndexByte(src[off:], '\n')
-	if end < 0 {
-		end = len(src) - off
+	start := x.starts[p.Line-1]
+	end := len(x.src)
+	if p.Line < lines {
+		end = x.starts[p.Line] - 1
 	}
-	col := p.Column
-	if col < 1 {
-		col = 1
+	col := max(p.Column, 1)
+	if col-1 > end-start {
+		return 0, fmt.Errorf("edit position %s: line %d has only %d bytes", p, p.Line, end-start)
 	}
-	if col-1 > end {
-		return 0, fmt.Errorf("edit position %s: line %d has only %d bytes", p, p.Line, end)
-	}
-	return off + col - 1, nil
+	return start + col - 1, nil
 }
 
 // ApplyEdits applies edits to one file's contents and returns the result.
@@ -77,8 +89,9 @@ func ApplyEdits(src []byte, edits []TextEdit) ([]byte, error) {
 		from, to   Position
 	}
 	spans := make([]span, 0, len(edits))
+	idx := newLineIndex(src)
 	for _, e := range edits {
-		s, err := offset(src, e.Pos)
+		s, err := idx.offset(e.Pos)
 		if err != nil {
 			return nil, err
 		}
@@ -86,7 +99,7 @@ func ApplyEdits(src []byte, edits []TextEdit) ([]byte, error) {
 		if !endPos.IsValid() {
 			endPos = e.Pos
 		}
-		en, err := offset(src, endPos)
+		en, err := idx.offset(endPos)
 		if err != nil {
 			return nil, err
 		}

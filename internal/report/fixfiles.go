@@ -96,9 +96,10 @@ func sortedFiles(m map[string][]TextEdit) []string {
 // whose positions are invalid are kept, for ApplyEdits to report.
 func skipApplied(src []byte, edits []TextEdit) []TextEdit {
 	out := edits[:0:0]
+	idx := newLineIndex(src)
 	for _, e := range edits {
 		if e.NewText != "" && (!e.End.IsValid() || (e.End.Line == e.Pos.Line && e.End.Column == e.Pos.Column)) {
-			if off, err := offset(src, e.Pos); err == nil && bytes.HasPrefix(src[off:], []byte(e.NewText)) {
+			if off, err := idx.offset(e.Pos); err == nil && bytes.HasPrefix(src[off:], []byte(e.NewText)) {
 				continue
 			}
 		}
