@@ -60,7 +60,7 @@ func TestSeedPipeline(t *testing.T) {
 		// 5: the deploy uses :latest.
 		{lineOf(t, path, "images: ${{ env.REGISTRY }}/minimalwave-blog:latest"), RuleMutableDeployTag},
 		// 6: migrations before the deploy with no check ...
-		{lineOf(t, path, "- name: Run migrations") , RuleMigrateUnchecked},
+		{lineOf(t, path, "- name: Run migrations"), RuleMigrateUnchecked},
 		// ... inside the running app (the old image).
 		{lineOf(t, path, "az webapp ssh --name minimalwave-app"), RuleMigrateInRunningApp},
 		// 6: azure/webapps-deploy with neither images nor package.
