@@ -406,9 +406,7 @@ func (c *checker) arguments(a *node) {
 				c.errAt(k, "iterable argument unpacking follows keyword argument unpacking")
 			}
 		case "generator_expression":
-			if len(args) > 1 {
-				c.errAt(k, "Generator expression must be parenthesized")
-			}
+			// Inside an argument list it carries its own parentheses.
 		case "parenthesized_list_splat":
 		default:
 			switch {

@@ -140,10 +140,9 @@ func syntaxTree(path string, src []byte) (*node, error) {
 		pe.add(l, c, 0, 0, "source code cannot contain null bytes")
 		return nil, pe.done()
 	}
-	if !utf8.Valid(src) {
-		i := firstInvalidUTF8(src)
-		l, c := lineCol(src, i)
-		pe.add(l, c, 0, 0, fmt.Sprintf("(unicode error) 'utf-8' codec can't decode byte 0x%02x", src[i]))
+	src, err := decodeSource(src)
+	if err != nil {
+		pe.add(1, 1, 0, 0, err.Error())
 		return nil, pe.done()
 	}
 	p := parserPool.Get().(*sitter.Parser)
@@ -161,6 +160,27 @@ func syntaxTree(path string, src []byte) (*node, error) {
 		return nil, pe.done()
 	}
 	c := &checker{src: src, pe: pe}
+	if !utf8.Valid(src) {
+		// CPython decodes tokens, not comments: invalid UTF-8 is an error
+		// everywhere except inside a comment.
+		comments := map[int]bool{}
+		for _, t := range leaves(root) {
+			if t.kind == "comment" {
+				for i := t.start; i < t.end; i++ {
+					comments[i] = true
+				}
+			}
+		}
+		for i := 0; i < len(src); {
+			r, size := utf8.DecodeRune(src[i:])
+			if r == utf8.RuneError && size <= 1 && !comments[i] {
+				l, col := lineCol(src, i)
+				pe.add(l, col, 0, 0, fmt.Sprintf("(unicode error) 'utf-8' codec can't decode byte 0x%02x", src[i]))
+				return nil, pe.done()
+			}
+			i += size
+		}
+	}
 	if !c.brackets(root) {
 		c.grammarErrors(root)
 	}
@@ -209,15 +229,37 @@ func lineCol(src []byte, off int) (int, int) {
 	return line, off - start + 1
 }
 
-func firstInvalidUTF8(b []byte) int {
-	for i := 0; i < len(b); {
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return i
+var codingCookie = regexp.MustCompile(`^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)`)
+
+// decodeSource honours a PEP 263 coding declaration on the first two
+// lines: Latin-1 sources are converted to UTF-8 (so columns after a
+// non-ASCII character count UTF-8 bytes); UTF-8 and ASCII are read as they
+// are; other encodings are refused.
+func decodeSource(src []byte) ([]byte, error) {
+	lines := bytes.SplitN(src, []byte{'\n'}, 3)
+	for i := 0; i < len(lines) && i < 2; i++ {
+		m := codingCookie.FindSubmatch(lines[i])
+		if m == nil {
+			if i == 0 && len(bytes.TrimLeft(lines[0], " \t\f\r")) > 0 && bytes.TrimLeft(lines[0], " \t\f\r")[0] != '#' {
+				break // the cookie must be on a comment-only line
+			}
+			continue
 		}
-		i += size
+		enc := strings.ReplaceAll(strings.ToLower(string(m[1])), "_", "-")
+		switch {
+		case enc == "utf-8" || enc == "utf8" || strings.HasPrefix(enc, "utf-8-") || enc == "ascii" || enc == "us-ascii":
+			return src, nil
+		case enc == "latin-1" || enc == "latin1" || enc == "iso-8859-1" || enc == "iso8859-1" || strings.HasPrefix(enc, "iso-8859-1-") || strings.HasPrefix(enc, "latin-1-"):
+			var b strings.Builder
+			for _, c := range src {
+				b.WriteRune(rune(c))
+			}
+			return []byte(b.String()), nil
+		default:
+			return nil, fmt.Errorf("encoding %q: deploykit reads UTF-8, ASCII and Latin-1 sources only", m[1])
+		}
 	}
-	return 0
+	return src, nil
 }
 
 // copyTree copies the tree-sitter tree into Go nodes without recursion. It
@@ -640,6 +682,24 @@ func (c *checker) indentation(root *node) {
 					lines[k.line] = true
 					starts = append(starts, k.start-(k.col-1))
 				}
+			}
+		}
+		if n.kind == "block" || n.kind == "module" {
+			// Statements on one line are separated by semicolons.
+			var prev *node
+			semi := false
+			for _, k := range n.kids {
+				if !k.named && k.kind == ";" {
+					semi = true
+					continue
+				}
+				if !k.named || k.kind == "comment" || k.kind == "line_continuation" {
+					continue
+				}
+				if prev != nil && prev.eline == k.line && !semi && !strings.HasSuffix(strings.TrimSpace(prev.text(c.src)), ":") {
+					c.pe.add(k.line, k.col, 0, 0, "invalid syntax: two statements on one line need a ';' between them")
+				}
+				prev, semi = k, false
 			}
 		}
 		switch n.kind {
