@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -279,6 +281,9 @@ func PlanChanges(s *Spec, cur *State, subscriptionID string) (*Plan, error) {
 	}
 	costBasis := fmt.Sprintf("base fee from the embedded price table (%s, captured %s); traffic is extra, see `cdn cost`", prices.Zone, prices.Captured)
 
+	if cur.Profile != nil && cur.Profile.Name != nil && !strings.EqualFold(*cur.Profile.Name, s.Profile.Name) {
+		return nil, fmt.Errorf("the current state is for profile %q, the spec names %q", *cur.Profile.Name, s.Profile.Name)
+	}
 	if cur.Profile == nil && s.Profile.SKU == SKUClassic {
 		return nil, ErrClassicCreate
 	}
@@ -610,4 +615,45 @@ func wait[T any](pl *runtime.Poller[T], err error) func(ctx context.Context, wha
 func (p *Plan) Summary() string {
 	s := p.Changes.Summary()
 	return fmt.Sprintf("%d to create, %d to change", s.Create, s.Modify)
+}
+
+// ErrPlanMismatch is returned by CheckSaved when the saved plan shows a
+// different review than the plan computed now (the spec changed).
+var ErrPlanMismatch = errors.New("the saved plan differs from the plan for this spec; run plan again")
+
+// CheckSaved compares a saved plan (plan -out) with p, computed now from
+// a fresh read: a *plan.StaleError when the owned state moved since the
+// saved plan was made, ErrPlanMismatch when the review differs.
+func (p *Plan) CheckSaved(saved *plan.Plan) error {
+	if err := saved.CheckFresh(p.Changes.Fingerprint); err != nil {
+		return err
+	}
+	if saved.Digest() != p.Changes.Digest() {
+		return ErrPlanMismatch
+	}
+	return nil
+}
+
+// WriteText renders the plan with the shared plan renderer, followed, for
+// a classic profile, by the retirement warning and the migration plan, and
+// by the reason when Apply will refuse the plan.
+func (p *Plan) WriteText(w io.Writer, opts plan.TextOptions) error {
+	var b strings.Builder
+	if !p.Classic {
+		if err := p.Changes.WriteText(w, opts); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(&b, "Profile %s is Azure CDN Standard from Microsoft (classic, %s): read and planned, never changed.\n", p.Spec.Profile.Name, SKUClassic)
+		for _, r := range p.Changes.Resources {
+			for _, n := range r.Notes {
+				fmt.Fprintf(&b, "  # %s\n", n)
+			}
+		}
+	}
+	if p.Blocked != "" {
+		fmt.Fprintf(&b, "\nApply is refused: %s\n", p.Blocked)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -132,7 +132,7 @@ func EstimateCost(t PriceTable, u Usage) ([]Estimate, error) {
 		}
 		add("base fee", o.BaseMonthly, "per profile per month")
 		eg, detail, beyond := tiered(o, u.EgressGB)
-		add("egress edge to client", eg, detail)
+		add("egress to clients", eg, detail)
 		if beyond {
 			e.Notes = append(e.Notes, fmt.Sprintf("egress above %.0f GB is priced at the last known rate; check the pricing page", o.EgressTiers[len(o.EgressTiers)-1].UpToGB))
 		}
