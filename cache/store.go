@@ -82,17 +82,29 @@ func RestoreCache(ctx context.Context, s Store, req RestoreRequest, cp CachePath
 	if req.Version == "" {
 		req.Version = cp.Version(CompressionZstdWithoutLong)
 	}
-	entries, err := s.List(ctx)
-	if err != nil {
-		return Resolution{}, false, err
-	}
-	res, ok = Resolve(entries, req)
-	if !ok {
-		return res, false, nil
-	}
-	rc, err := s.Open(ctx, res.Entry)
-	if err != nil {
-		return res, false, err
+	var rc io.ReadCloser
+	if cs, isService := s.(*CacheServiceStore); isService {
+		// The service resolves; it has no listing.
+		var url string
+		res, url, ok, err = cs.Lookup(ctx, req)
+		if err != nil || !ok {
+			return res, false, err
+		}
+		if rc, err = cs.download(ctx, url); err != nil {
+			return res, false, err
+		}
+	} else {
+		entries, err := s.List(ctx)
+		if err != nil {
+			return Resolution{}, false, err
+		}
+		res, ok = Resolve(entries, req)
+		if !ok {
+			return res, false, nil
+		}
+		if rc, err = s.Open(ctx, res.Entry); err != nil {
+			return res, false, err
+		}
 	}
 	defer rc.Close()
 	if err := ExtractCacheArchive(ctx, rc, cp, opts); err != nil {

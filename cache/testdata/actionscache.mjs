@@ -33,6 +33,17 @@ async function main() {
       await tar.createTar(req.archiveFolder, files, req.compression);
       return { files, archive: join(req.archiveFolder, utils.getCacheFileName(req.compression)) };
     }
+    case 'save': {
+      // The public API, against the service at ACTIONS_RESULTS_URL.
+      Object.assign(process.env, req.env);
+      const cache = await import(pathToFileURL(join(nodeModules, '@actions/cache/lib/cache.js')).href);
+      return await cache.saveCache(req.paths, req.key);
+    }
+    case 'restore': {
+      Object.assign(process.env, req.env);
+      const cache = await import(pathToFileURL(join(nodeModules, '@actions/cache/lib/cache.js')).href);
+      return (await cache.restoreCache(req.paths, req.key, req.restoreKeys || [])) ?? null;
+    }
     case 'extract':
       await tar.extractTar(req.archive, req.compression);
       return null;
