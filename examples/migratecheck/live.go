@@ -1,30 +1,20 @@
 package main
 
-// The live-database subcommands: trace, pending and apply.
+// The live-database verbs: trace, pending and apply.
 //
 //	migratecheck trace -db URL [-rows-threshold N] [-bytes-threshold N] [-lock-timeout 2s] [-format text|json] [-commit] FILE...
 //	migratecheck pending -db URL -project DIR [-format text|json]
 //	migratecheck apply -db URL [-lock-timeout 2s] [-statement-timeout 0] [-retries 5] [-dry-run] [-force] [-wait] [-pooled] [-record-django] FILE...
-//
-// apply -record-django records each file as a Django migration in
-// django_migrations (in the transaction of its last unit), the app and name
-// taken from sqlmigrate-style file names APP_NNNN_name.sql, so a later
-// "manage.py migrate" does not run it again.
+//	migratecheck apply -db URL -project DIR [-python /usr/bin/python3] [-settings MOD] [-allow-python] [-dry-run] [-force] [-pooled] ...
 //
 // -db takes a postgres:// URL or a keyword/value string; empty uses the
 // libpq environment (PGHOST, PGUSER, PGPASSWORD, PGSSLMODE, ...).
 // Passwords are never printed.
-//
-// Exit status: trace 1 when a file's traced verdict is dangerous; pending 1
-// when the history is inconsistent (out of order, applied but missing on
-// disk); apply 1 when it refused (static verdict dangerous) or failed; 2 on
-// bad usage or when the database cannot be reached.
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -35,38 +25,18 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/spf13/cobra"
 
+	"github.com/deploykit/deploykit/internal/cli"
 	"github.com/deploykit/deploykit/migrate"
 )
 
-func init() {
-	subcommands["trace"] = runTrace
-	subcommands["pending"] = runPending
-	subcommands["apply"] = runApply
-}
-
-func liveContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt)
-}
-
-func newFlags(name string, stderr io.Writer, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet("migratecheck "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: migratecheck %s %s\n", name, usage)
-		fs.PrintDefaults()
+func liveContext(c *cobra.Command) (context.Context, context.CancelFunc) {
+	ctx := c.Context()
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, false
-		}
-		return 2, false
-	}
-	return 0, true
+	return signal.NotifyContext(ctx, os.Interrupt)
 }
 
 // readSQLArgs expands directories to their *.sql files (name order).
@@ -102,71 +72,6 @@ func serverVersion(ctx context.Context, conn *pgx.Conn) int {
 		return 0
 	}
 	return v
-}
-
-func runTrace(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("trace", stderr, "-db URL [flags] FILE...")
-	db := fs.String("db", "", "database URL (default: libpq environment variables)")
-	rows := fs.Int64("rows-threshold", migrate.DefaultRowsThreshold, "rows from which a blocking rewrite/scan/index build is dangerous (-1 disables)")
-	bytes := fs.Int64("bytes-threshold", migrate.DefaultBytesThreshold, "table bytes from which a blocking rewrite/scan/index build is dangerous (-1 disables)")
-	lockTimeout := fs.Duration("lock-timeout", migrate.DefaultLockTimeout, "lock_timeout inside the traced transaction")
-	format := fs.String("format", "text", "output format: text or json")
-	commit := fs.Bool("commit", false, "commit instead of rolling back (the trace then applies the migration)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if fs.NArg() == 0 || (*format != "text" && *format != "json") {
-		fs.Usage()
-		return 2
-	}
-	files, err := readSQLArgs(fs.Args())
-	if err != nil {
-		fmt.Fprintf(stderr, "migratecheck trace: %v\n", err)
-		return 2
-	}
-	ctx, cancel := liveContext()
-	defer cancel()
-	conn, err := migrate.Connect(ctx, *db, migrate.ConnectOptions{})
-	if err != nil {
-		fmt.Fprintf(stderr, "migratecheck trace: %v\n", err)
-		return 2
-	}
-	defer conn.Close(context.Background())
-	version := serverVersion(ctx, conn)
-
-	var reports []*migrate.TraceReport
-	code := 0
-	for _, f := range files {
-		static, err := migrate.AnalyzeSQL(f.Name, f.SQL, migrate.Options{PGVersion: version})
-		if err != nil {
-			fmt.Fprintf(stderr, "migratecheck trace: %v\n", err)
-			return 2
-		}
-		rep, err := migrate.Trace(ctx, conn, f.Name, f.SQL, migrate.TraceOptions{
-			Commit: *commit, LockTimeout: *lockTimeout, RowsThreshold: *rows, BytesThreshold: *bytes, Static: static,
-		})
-		if err != nil {
-			fmt.Fprintf(stderr, "migratecheck trace: %v\n", err)
-			return 2
-		}
-		if rep.Verdict == migrate.VerdictDangerous {
-			code = 1
-		}
-		reports = append(reports, rep)
-	}
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"files": reports}); err != nil {
-			fmt.Fprintf(stderr, "migratecheck trace: %v\n", err)
-			return 2
-		}
-		return code
-	}
-	for _, rep := range reports {
-		writeTraceText(stdout, rep)
-	}
-	return code
 }
 
 func ms(d time.Duration) string {
@@ -235,146 +140,354 @@ func writeTraceText(w io.Writer, rep *migrate.TraceReport) {
 	}
 }
 
-func runPending(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("pending", stderr, "-db URL -project DIR [-format text|json]")
-	db := fs.String("db", "", "database URL (default: libpq environment variables)")
-	project := fs.String("project", "", "Django project directory")
-	format := fs.String("format", "text", "output format: text or json")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+func newTraceCmd() *cobra.Command {
+	var (
+		db, format  string
+		rows, bytes int64
+		lockTimeout time.Duration
+		commit      bool
+	)
+	c := &cobra.Command{
+		Use:   "trace -db URL [flags] FILE...",
+		Short: "Run migrations on a database inside a rolled-back transaction and report the locks, rewrites and scans observed",
+		Long: "trace runs each FILE on the database inside a transaction that is rolled back (unless -commit), records every lock, rewrite (relfilenode) and scan per statement, and compares them with the static claims.\n\n" +
+			"Exit status: 0 when no file is dangerous, 1 when one is, 2 on bad usage or when the database cannot be reached.",
+		Args: cli.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			stdout := c.OutOrStdout()
+			if format != "text" && format != "json" {
+				return cli.Usagef("-format %q: want text or json", format)
+			}
+			files, err := readSQLArgs(args)
+			if err != nil {
+				return cli.Usagef("%v", err)
+			}
+			ctx, cancel := liveContext(c)
+			defer cancel()
+			conn, err := migrate.Connect(ctx, db, migrate.ConnectOptions{})
+			if err != nil {
+				return cli.Usagef("%v", err)
+			}
+			defer conn.Close(context.Background())
+			version := serverVersion(ctx, conn)
+			var reports []*migrate.TraceReport
+			dangerous := false
+			for _, f := range files {
+				static, err := migrate.AnalyzeSQL(f.Name, f.SQL, migrate.Options{PGVersion: version})
+				if err != nil {
+					return cli.Usagef("%v", err)
+				}
+				rep, err := migrate.Trace(ctx, conn, f.Name, f.SQL, migrate.TraceOptions{
+					Commit: commit, LockTimeout: lockTimeout, RowsThreshold: rows, BytesThreshold: bytes, Static: static,
+				})
+				if err != nil {
+					return cli.Usagef("%v", err)
+				}
+				dangerous = dangerous || rep.Verdict == migrate.VerdictDangerous
+				reports = append(reports, rep)
+			}
+			if format == "json" {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(map[string]any{"files": reports}); err != nil {
+					return err
+				}
+			} else {
+				for _, rep := range reports {
+					writeTraceText(stdout, rep)
+				}
+			}
+			if dangerous {
+				return cli.Findings()
+			}
+			return nil
+		},
 	}
-	if *project == "" || fs.NArg() > 0 || (*format != "text" && *format != "json") {
-		fs.Usage()
-		return 2
-	}
-	ctx, cancel := liveContext()
-	defer cancel()
-	conn, err := migrate.Connect(ctx, *db, migrate.ConnectOptions{})
-	if err != nil {
-		fmt.Fprintf(stderr, "migratecheck pending: %v\n", err)
-		return 2
-	}
-	defer conn.Close(context.Background())
-	rep, err := migrate.Pending(ctx, conn, *project)
-	if err != nil {
-		fmt.Fprintf(stderr, "migratecheck pending: %v\n", err)
-		return 2
-	}
-	code := 0
-	if len(rep.OutOfOrder) > 0 || len(rep.MissingOnDisk) > 0 {
-		code = 1
-	}
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return 2
-		}
-		return code
-	}
-	if rep.NoHistory {
-		fmt.Fprintln(stdout, "no django_migrations table: nothing has been migrated yet")
-	}
-	fmt.Fprintf(stdout, "%d pending\n", len(rep.Pending))
-	for _, p := range rep.Pending {
-		line := "pending " + p.String()
-		if p.Path != "" {
-			line += " (" + p.Path + ")"
-		}
-		if p.Note != "" {
-			line += ": " + p.Note
-		}
-		fmt.Fprintln(stdout, line)
-	}
-	for _, m := range rep.MissingOnDisk {
-		fmt.Fprintf(stdout, "missing on disk %s (applied %s)\n", m, m.Applied.Format(time.RFC3339))
-	}
-	for _, o := range rep.OutOfOrder {
-		fmt.Fprintf(stdout, "out of order %s: %s\n", o.Migration, o.Reason)
-	}
-	return code
+	fs := c.Flags()
+	fs.StringVar(&db, "db", "", "database URL (default: libpq environment variables)")
+	fs.Int64Var(&rows, "rows-threshold", migrate.DefaultRowsThreshold, "rows from which a blocking rewrite/scan/index build is dangerous (-1 disables)")
+	fs.Int64Var(&bytes, "bytes-threshold", migrate.DefaultBytesThreshold, "table bytes from which a blocking rewrite/scan/index build is dangerous (-1 disables)")
+	fs.DurationVar(&lockTimeout, "lock-timeout", migrate.DefaultLockTimeout, "lock_timeout inside the traced transaction")
+	fs.StringVar(&format, "format", "text", "output format: text or json")
+	fs.BoolVar(&commit, "commit", false, "commit instead of rolling back (the trace then applies the migration)")
+	return c
 }
 
-func runApply(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("apply", stderr, "-db URL [flags] FILE...")
-	db := fs.String("db", "", "database URL (default: libpq environment variables); optional with -dry-run")
-	lockTimeout := fs.Duration("lock-timeout", migrate.DefaultLockTimeout, "lock_timeout of every statement")
-	stmtTimeout := fs.Duration("statement-timeout", 0, "statement_timeout of every statement (0: none)")
-	retries := fs.Int("retries", migrate.DefaultRetries, "retries after a lock timeout (0: none)")
-	dryRun := fs.Bool("dry-run", false, "print the SQL that would run, change nothing")
-	force := fs.Bool("force", false, "apply even when the static verdict is dangerous")
-	wait := fs.Bool("wait", false, "wait for another running migrator instead of exiting")
-	pooled := fs.Bool("pooled", false, "the connection goes through transaction pooling (PgBouncer, Azure port 6432)")
-	table := fs.String("progress-table", migrate.DefaultProgressTable, "table recording applied units")
-	recordDjango := fs.Bool("record-django", false, "record each file (named APP_NNNN_name.sql) as applied in Django's django_migrations")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+func newPendingCmd() *cobra.Command {
+	var db, project, format string
+	c := &cobra.Command{
+		Use:   "pending -db URL -project DIR",
+		Short: "List the Django migrations the database has not applied",
+		Long: "pending compares the migration files under -project with django_migrations.\n\n" +
+			"Exit status: 0 when the history is consistent, 1 when it is not (out of order, applied but missing on disk), 2 on bad usage or when the database cannot be reached.",
+		Args: cli.ExactArgs(0),
+		RunE: func(c *cobra.Command, _ []string) error {
+			stdout := c.OutOrStdout()
+			if project == "" {
+				return cli.Usagef("-project DIR is required")
+			}
+			if format != "text" && format != "json" {
+				return cli.Usagef("-format %q: want text or json", format)
+			}
+			ctx, cancel := liveContext(c)
+			defer cancel()
+			conn, err := migrate.Connect(ctx, db, migrate.ConnectOptions{})
+			if err != nil {
+				return cli.Usagef("%v", err)
+			}
+			defer conn.Close(context.Background())
+			rep, err := migrate.Pending(ctx, conn, project)
+			if err != nil {
+				return cli.Usagef("%v", err)
+			}
+			inconsistent := len(rep.OutOfOrder) > 0 || len(rep.MissingOnDisk) > 0
+			if format == "json" {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else {
+				if rep.NoHistory {
+					fmt.Fprintln(stdout, "no django_migrations table: nothing has been migrated yet")
+				}
+				fmt.Fprintf(stdout, "%d pending\n", len(rep.Pending))
+				for _, p := range rep.Pending {
+					line := "pending " + p.String()
+					if p.Path != "" {
+						line += " (" + p.Path + ")"
+					}
+					if p.Note != "" {
+						line += ": " + p.Note
+					}
+					fmt.Fprintln(stdout, line)
+				}
+				for _, m := range rep.MissingOnDisk {
+					fmt.Fprintf(stdout, "missing on disk %s (applied %s)\n", m, m.Applied.Format(time.RFC3339))
+				}
+				for _, o := range rep.OutOfOrder {
+					fmt.Fprintf(stdout, "out of order %s: %s\n", o.Migration, o.Reason)
+				}
+			}
+			if inconsistent {
+				return cli.Findings()
+			}
+			return nil
+		},
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return 2
+	fs := c.Flags()
+	fs.StringVar(&db, "db", "", "database URL (default: libpq environment variables)")
+	fs.StringVar(&project, "project", "", "Django project directory")
+	fs.StringVar(&format, "format", "text", "output format: text or json")
+	return c
+}
+
+type applyFlags struct {
+	db                                        string
+	lockTimeout, stmtTimeout                  time.Duration
+	retries                                   int
+	dryRun, force, wait, pooled, recordDjango bool
+	table                                     string
+	project, python, settings                 string
+	allowPython                               bool
+	format                                    string
+}
+
+func newApplyCmd() *cobra.Command {
+	var f applyFlags
+	c := &cobra.Command{
+		Use:   "apply -db URL [flags] FILE... | apply -db URL -project DIR [flags]",
+		Short: "Apply .sql files, or a Django project's pending migrations (-project), with lock_timeout, retries and the static gate",
+		Long: "apply runs migration files with lock_timeout, bounded retries and a progress table; files the static analysis rates dangerous, or with statements it does not model (DKM090), are refused unless -force.\n\n" +
+			"With -project DIR it reads the Django migration graph from the files and django_migrations from the database, and applies what is pending in dependency order: the SQL comes from manage.py sqlmigrate (with -python) or from .sql files beside the migrations, and each migration is recorded in django_migrations in the same transaction. RunPython migrations are named and refused unless -allow-python; then Django runs them.\n\n" +
+			"Exit status: 0 applied (or nothing to do), 1 refused or failed, 2 bad usage, a bad migration file or a database that cannot be reached.",
+		RunE: func(c *cobra.Command, args []string) error {
+			if f.project != "" {
+				if len(args) > 0 {
+					return cli.Usagef("apply -project takes no FILE arguments (got %d)", len(args))
+				}
+				return runApplyProject(c, &f)
+			}
+			if len(args) == 0 {
+				return cli.Usagef("apply: want FILE... or -project DIR (usage: %s)", c.UseLine())
+			}
+			return runApplyFiles(c, &f, args)
+		},
 	}
-	files, err := readSQLArgs(fs.Args())
+	fs := c.Flags()
+	fs.StringVar(&f.db, "db", "", "database URL (default: libpq environment variables); optional with -dry-run")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", migrate.DefaultLockTimeout, "lock_timeout of every statement")
+	fs.DurationVar(&f.stmtTimeout, "statement-timeout", 0, "statement_timeout of every statement (0: none)")
+	fs.IntVar(&f.retries, "retries", migrate.DefaultRetries, "retries after a lock timeout (0: none)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the SQL that would run, change nothing")
+	fs.BoolVar(&f.force, "force", false, "apply even when the static verdict is dangerous or a statement is not modelled")
+	fs.BoolVar(&f.wait, "wait", false, "wait for another running migrator instead of exiting")
+	fs.BoolVar(&f.pooled, "pooled", false, "the connection goes through transaction pooling (PgBouncer, Azure port 6432)")
+	fs.StringVar(&f.table, "progress-table", migrate.DefaultProgressTable, "table recording applied units")
+	fs.BoolVar(&f.recordDjango, "record-django", false, "record each file (named APP_NNNN_name.sql) as applied in Django's django_migrations")
+	fs.StringVar(&f.project, "project", "", "Django project directory: apply its pending migrations")
+	fs.StringVar(&f.python, "python", "", "with -project: Python with Django for manage.py sqlmigrate (\"\": use .sql files beside the migrations)")
+	fs.StringVar(&f.settings, "settings", "", "with -project: DJANGO_SETTINGS_MODULE (default: read from manage.py)")
+	fs.BoolVar(&f.allowPython, "allow-python", false, "with -project: let Django run RunPython migrations")
+	fs.StringVar(&f.format, "format", "text", "with -project: output format of the plan and results, text or json")
+	return c
+}
+
+func (f *applyFlags) options(stdout io.Writer) migrate.ApplyOptions {
+	r := f.retries
+	if r == 0 {
+		r = -1
+	}
+	opts := migrate.ApplyOptions{
+		LockTimeout: f.lockTimeout, StatementTimeout: f.stmtTimeout, Retries: r,
+		DryRun: f.dryRun, Force: f.force, Wait: f.wait, Pooled: f.pooled, ProgressTable: f.table,
+		RecordDjango: f.recordDjango,
+	}
+	if f.dryRun {
+		opts.Out = stdout
+	}
+	return opts
+}
+
+func printUnits(w io.Writer, units []migrate.UnitResult) {
+	for _, u := range units {
+		line := fmt.Sprintf("%s unit %d (line %d): %s", u.File, u.Index, u.Line, u.Status)
+		if u.Attempts > 1 {
+			line += fmt.Sprintf(" after %d attempts", u.Attempts)
+		}
+		if u.Duration > 0 {
+			line += " in " + ms(u.Duration)
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// printRefusal lists the findings that made the gate refuse.
+func printRefusal(w io.Writer, static []*migrate.FileReport) {
+	for _, fr := range static {
+		if fr == nil {
+			continue
+		}
+		for _, f := range fr.Findings {
+			if f.Severity == migrate.SeverityError || f.Rule == migrate.RuleNotModelled {
+				fmt.Fprintf(w, "%s:%d:%d: %s [%s]\n", fr.Path, f.Pos.Line, f.Pos.Column, f.Message, f.Rule)
+			}
+		}
+	}
+}
+
+// applyExit maps an Apply error to the exit code: bad input 2, else 1.
+func applyExit(err error) error {
+	if inputError(err) {
+		return cli.Usagef("%v", err)
+	}
+	return cli.Failed(err)
+}
+
+func runApplyFiles(c *cobra.Command, f *applyFlags, args []string) error {
+	stdout, stderr := c.OutOrStdout(), c.ErrOrStderr()
+	files, err := readSQLArgs(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "migratecheck apply: %v\n", err)
-		return 2
+		return cli.Usagef("%v", err)
 	}
 	// Progress is keyed by file name, stable across checkouts.
 	for i := range files {
 		files[i].Name = filepath.Base(files[i].Name)
 	}
-	r := *retries
-	if r == 0 {
-		r = -1
-	}
-	ctx, cancel := liveContext()
+	ctx, cancel := liveContext(c)
 	defer cancel()
 	var conn *pgx.Conn
-	if *db != "" || !*dryRun {
-		conn, err = migrate.Connect(ctx, *db, migrate.ConnectOptions{Pooled: *pooled})
+	if f.db != "" || !f.dryRun {
+		conn, err = migrate.Connect(ctx, f.db, migrate.ConnectOptions{Pooled: f.pooled})
 		if err != nil {
-			fmt.Fprintf(stderr, "migratecheck apply: %v\n", err)
-			return 2
+			return cli.Usagef("%v", err)
 		}
 		defer conn.Close(context.Background())
 	}
-	opts := migrate.ApplyOptions{
-		LockTimeout: *lockTimeout, StatementTimeout: *stmtTimeout, Retries: r,
-		DryRun: *dryRun, Force: *force, Wait: *wait, Pooled: *pooled, ProgressTable: *table,
-		RecordDjango: *recordDjango,
+	rep, err := migrate.Apply(ctx, conn, files, f.options(stdout))
+	if rep != nil && !f.dryRun {
+		printUnits(stdout, rep.Units)
 	}
-	if *dryRun {
-		opts.Out = stdout
+	if err != nil {
+		if (errors.Is(err, migrate.ErrDangerous) || errors.Is(err, migrate.ErrNotModelled)) && rep != nil {
+			printRefusal(stderr, rep.Static)
+		}
+		return applyExit(err)
 	}
-	rep, err := migrate.Apply(ctx, conn, files, opts)
-	if rep != nil && !*dryRun {
-		for _, u := range rep.Units {
-			line := fmt.Sprintf("%s unit %d (line %d): %s", u.File, u.Index, u.Line, u.Status)
-			if u.Attempts > 1 {
-				line += fmt.Sprintf(" after %d attempts", u.Attempts)
+	return nil
+}
+
+func runApplyProject(c *cobra.Command, f *applyFlags) error {
+	stdout, stderr := c.OutOrStdout(), c.ErrOrStderr()
+	if f.format != "text" && f.format != "json" {
+		return cli.Usagef("-format %q: want text or json", f.format)
+	}
+	ctx, cancel := liveContext(c)
+	defer cancel()
+	conn, err := migrate.Connect(ctx, f.db, migrate.ConnectOptions{Pooled: f.pooled})
+	if err != nil {
+		return cli.Usagef("%v", err)
+	}
+	defer conn.Close(context.Background())
+	opts := migrate.ProjectApplyOptions{
+		Project:     migrate.DjangoProject{Dir: f.project, Python: f.python, Settings: f.settings},
+		AllowPython: f.allowPython,
+		Apply:       f.options(stdout),
+	}
+	if f.format == "json" {
+		opts.Apply.Out = nil
+	}
+	rep, err := migrate.ApplyProject(ctx, conn, opts)
+	if rep != nil {
+		if f.format == "json" {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			if jerr := enc.Encode(rep); jerr != nil {
+				return jerr
 			}
-			if u.Duration > 0 {
-				line += " in " + ms(u.Duration)
+		} else {
+			writePlanText(stdout, rep.Plan)
+			if !f.dryRun {
+				printUnits(stdout, rep.Units)
 			}
-			fmt.Fprintln(stdout, line)
+			for _, m := range rep.Django {
+				fmt.Fprintf(stdout, "%s: run by Django (RunPython)\n", m)
+			}
+		}
+		if err != nil && rep.Plan != nil && rep.Plan.Refused != "" {
+			var static []*migrate.FileReport
+			for _, p := range rep.Plan.Pending {
+				static = append(static, p.Static)
+			}
+			printRefusal(stderr, static)
 		}
 	}
 	if err != nil {
-		if errors.Is(err, migrate.ErrDangerous) && rep != nil {
-			for _, fr := range rep.Static {
-				for _, f := range fr.Findings {
-					if f.Severity == migrate.SeverityError {
-						fmt.Fprintf(stderr, "%s:%d:%d: %s [%s]\n", fr.Path, f.Pos.Line, f.Pos.Column, f.Message, f.Rule)
-					}
-				}
-			}
+		if errors.Is(err, migrate.ErrNoSQL) || errors.Is(err, migrate.ErrDjango) {
+			return cli.Usagef("%v", err)
 		}
-		fmt.Fprintf(stderr, "migratecheck apply: %v\n", err)
-		var se *migrate.SyntaxError
-		if errors.As(err, &se) {
-			return 2
-		}
-		return 1
+		return applyExit(err)
 	}
-	return 0
+	return nil
+}
+
+func writePlanText(w io.Writer, p *migrate.ProjectPlan) {
+	if p == nil {
+		return
+	}
+	fmt.Fprintf(w, "%d applied, %d pending\n", len(p.Applied), len(p.Pending))
+	for _, m := range p.Pending {
+		verdict := "runs Python"
+		if !m.RunPython && m.Static != nil {
+			verdict = string(m.Static.Verdict)
+		}
+		src := m.SQLSource
+		if src == "" {
+			src = "Django"
+		}
+		fmt.Fprintf(w, "pending %s (%s, SQL from %s): %s\n", m.MigrationRef, m.Path, src, verdict)
+	}
+	if p.Refused != "" {
+		fmt.Fprintf(w, "refused: %s\n", strings.TrimPrefix(p.Refused, "migrate: "))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -191,4 +192,54 @@ func TestApplyRecordDjango(t *testing.T) {
 	code, _, errOut = liveCLI("apply", "-db", url, "-record-django", other)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "fix.sql: no _NNNN migration number")
+}
+
+// apply -project on the real Django project: the dangerous 0003 is refused
+// (exit 1, the finding named), its safe rewrite applies (exit 0).
+func TestApplyProjectCommand(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import django, psycopg2").Run(); err != nil {
+		testenv.Unavailable(t, "/usr/bin/python3 has no Django/psycopg2")
+	}
+	url := testenv.Postgres(t)
+	dir := t.TempDir()
+	require.NoError(t, os.CopyFS(dir, os.DirFS("../../migrate/testdata/live/applyproj")))
+	t.Setenv("DEPLOYKIT_DATABASE_URL", url)
+	cmd := exec.Command("/usr/bin/python3", "manage.py", "migrate", "--noinput", "shop", "0001")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	code, stdout, stderr := liveCLI("apply", "-project", dir, "-db", url, "-python", "/usr/bin/python3")
+	assert.Equal(t, 1, code, "%s\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "pending shop.0003_item_name_idx")
+	assert.Contains(t, stdout, "refused:")
+	assert.Contains(t, stderr, "[DKM030]")
+
+	safe, err := os.ReadFile("../../migrate/testdata/live/applyproj_safe/0003_item_name_idx.py")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop", "migrations", "0003_item_name_idx.py"), safe, 0o644))
+	code, stdout, stderr = liveCLI("apply", "-db", url, "-project", dir, "-python", "/usr/bin/python3", "-format", "json")
+	require.Equal(t, 0, code, "%s\n%s", stdout, stderr)
+	var rep struct {
+		Plan struct {
+			Pending []struct {
+				Name string `json:"name"`
+			} `json:"pending"`
+		} `json:"plan"`
+		Units []struct {
+			Status string `json:"status"`
+		} `json:"units"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
+	require.Len(t, rep.Plan.Pending, 2)
+	assert.NotEmpty(t, rep.Units)
+}
+
+// A migration file apply cannot plan is bad input: exit 2, positioned.
+func TestApplyBadPlanFileExitsTwo(t *testing.T) {
+	dir := t.TempDir()
+	f := liveFile(t, dir, "0001.sql", "SELECT 1;\nCOMMIT;\n")
+	code, _, stderr := liveCLI("apply", "-dry-run", f)
+	assert.Equal(t, 2, code, stderr)
+	assert.Contains(t, stderr, "0001.sql:2:1: COMMIT without BEGIN")
 }

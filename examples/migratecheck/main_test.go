@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -140,15 +140,93 @@ func TestSARIFAndGitHub(t *testing.T) {
 	assert.Contains(t, out, ",line=1,")
 }
 
-func TestSubcommandRegistry(t *testing.T) {
-	subcommands["test-sub"] = func(args []string, stdout, _ io.Writer) int {
-		_, _ = io.WriteString(stdout, strings.Join(args, ","))
-		return 7
+// TestConventions checks the command conventions every deploykit example
+// command shares: help exits 0 and names every verb, flags after
+// positional arguments are honoured, exit codes 0/1/2, and every hint
+// names a command that exists.
+func TestConventions(t *testing.T) {
+	drop := writeFile(t, "d.sql", "ALTER TABLE t DROP COLUMN c;\n")
+	safe := writeFile(t, "s.sql", "SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN c integer NULL;\n")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		out  string
+	}{
+		{"-h", []string{"-h"}, 0, "Verbs:"},
+		{"help", []string{"help"}, 0, "apply"},
+		{"--help", []string{"--help"}, 0, "trace"},
+		{"help apply", []string{"help", "apply"}, 0, "-project"},
+		{"apply -h", []string{"apply", "-h"}, 0, "allow-python"},
+		{"trace -h", []string{"trace", "-h"}, 0, "rows-threshold"},
+		{"pending -h", []string{"pending", "-h"}, 0, "-project"},
+		{"check -h", []string{"check", "-h"}, 0, "fail-on"},
+		{"rules", []string{"rules"}, 0, "DKM090"},
+		{"flags after args", []string{drop, "-format", "json"}, 1, `"schemaVersion": 1`},
+		{"flags after args on check", []string{"check", drop, "-fail-on", "warning", "-format", "github"}, 1, "::error file="},
+		{"double-dash flags", []string{"--format=json", drop}, 1, `"verdict": "dangerous"`},
+		{"clean", []string{safe}, 0, "s.sql: safe"},
+		{"quiet", []string{"-q", drop}, 1, "[DKM010]"},
+		{"no args", nil, 2, ""},
+		{"unknown flag", []string{"-nope", drop}, 2, ""},
+		{"bad fail-on", []string{"-fail-on", "fatal", drop}, 2, ""},
+		{"bad format", []string{"-format", "xml", drop}, 2, ""},
+		{"rules takes no args", []string{"rules", "x"}, 2, ""},
+		{"apply needs files or project", []string{"apply", "-dry-run"}, 2, ""},
+		{"apply project takes no files", []string{"apply", "-project", ".", drop}, 2, ""},
 	}
-	defer delete(subcommands, "test-sub")
-	code, out, _ := runCLI("test-sub", "a", "b")
-	assert.Equal(t, 7, code)
-	assert.Equal(t, "a,b", out)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(tc.args...)
+			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", out, errs)
+			assert.Contains(t, out, tc.out)
+			if tc.code == 2 {
+				assert.NotEmpty(t, errs, "a usage error says what is wrong")
+			}
+		})
+	}
+	// Every "migratecheck VERB" named in a rule's help or a fix exists.
+	root := newRoot()
+	verbs := map[string]bool{}
+	for _, c := range root.Commands() {
+		verbs[c.Name()] = true
+	}
+	_, out, _ := runCLI("rules")
+	hints := strings.Join([]string{out, renderedFixes(t)}, "\n")
+	for _, m := range regexp.MustCompile(`migratecheck ([a-z]+)`).FindAllStringSubmatch(hints, -1) {
+		assert.True(t, verbs[m[1]], "hint names migratecheck %s, which does not exist", m[1])
+	}
+}
+
+// renderedFixes is the text output of findings whose fixes name commands.
+func renderedFixes(t *testing.T) string {
+	p := writeFile(t, "p.sql", "CREATE POLICY p ON t USING (true);\n")
+	_, out, _ := runCLI(p)
+	require.Contains(t, out, "migratecheck trace")
+	return out
+}
+
+// TestFixAndDiff: -diff prints the CREATE INDEX fix, -fix applies it in
+// place, and a second run has nothing left to fix.
+func TestFixAndDiff(t *testing.T) {
+	p := writeFile(t, "0004.sql", "BEGIN;\nCREATE INDEX i ON t (c);\nCOMMIT;\n")
+	code, out, errs := runCLI("-diff", "-pg-version", "16", p)
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "+CREATE INDEX CONCURRENTLY i ON t (c);")
+	before, _ := os.ReadFile(p)
+	assert.Equal(t, "BEGIN;\nCREATE INDEX i ON t (c);\nCOMMIT;\n", string(before), "-diff changes nothing")
+
+	code, out, errs = runCLI(p, "-fix", "-pg-version", "16")
+	assert.Equal(t, 0, code, "fixed, nothing left at error: %s %s", out, errs)
+	assert.Contains(t, errs, "fixed "+p)
+	after, _ := os.ReadFile(p)
+	assert.Contains(t, string(after), "CREATE INDEX CONCURRENTLY i ON t (c);")
+	assert.NotContains(t, out, "DKM030")
+
+	_, _, errs = runCLI(p, "-fix", "-pg-version", "16")
+	assert.NotContains(t, errs, "fixed", "idempotent")
+	again, _ := os.ReadFile(p)
+	assert.Equal(t, string(after), string(again))
 }
 
 // TestDjangoProject runs the real project through sqlmigrate against the
