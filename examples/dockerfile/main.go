@@ -1,234 +1,318 @@
 // Command dockerfile lints Dockerfiles, generates optimised ones for Python
-// web applications and prints stage graphs, over deploykit's imagebuild
-// package.
+// web applications and prints stage graphs, over deploykit's
+// imagebuild/dockerfile package.
 //
-//	dockerfile lint [-context DIR] [-format text|json|sarif|github] DOCKERFILE
-//	dockerfile generate [-project DIR] [-o DIR] [spec overrides...]
-//	dockerfile graph DOCKERFILE
+//	dockerfile lint [-context DIR] [-format text|json|sarif|github] [-fail-on error] [-build-arg K=V] [-fix|-diff] DOCKERFILE
+//	dockerfile generate [-project DIR] [-o DIR [-force]] [spec overrides...]
+//	dockerfile graph [-build-arg K=V] DOCKERFILE
+//	dockerfile rules
 //
-// lint exits 0 when no finding is at error level, 1 when one is, and 2 on
-// bad input (flags, unreadable files, a Dockerfile that does not parse).
-// Its JSON output is {"findings":[{"rule","severity","line","column",
-// "message","fix"}]}. Nothing touches the network.
+// lint exits 0 when no finding is at or above -fail-on (default error), 1
+// when one is, and 2 on bad input (flags, unreadable files, a Dockerfile
+// that does not parse). Its JSON output is
+// {"schemaVersion":1,"findings":[{"rule","severity","file","line","column",
+// "end_line","end_column","url","message","fix","fixes"}]}. Nothing touches
+// the network.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/deploykit/deploykit/imagebuild/dockerfile"
 	"github.com/deploykit/deploykit/imagebuild/dockerfile/buildkitcheck"
+	"github.com/deploykit/deploykit/internal/cli"
+	"github.com/deploykit/deploykit/internal/report"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage:
-  dockerfile lint [-context DIR] [-format text|json|sarif|github] DOCKERFILE
-  dockerfile generate [-project DIR] [-o DIR] [overrides]   (see dockerfile generate -h)
-  dockerfile graph DOCKERFILE
-`
-
 // run is the whole program; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	ctx := context.Background()
-	switch args[0] {
-	case "lint":
-		return runLint(ctx, args[1:], stdout, stderr)
-	case "generate":
-		return runGenerate(ctx, args[1:], stdout, stderr)
-	case "graph":
-		return runGraph(ctx, args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	}
-	fmt.Fprintf(stderr, "dockerfile: unknown command %q\n%s", args[0], usage)
-	return 2
+	return cli.Run(newRoot(), args, stdout, stderr)
 }
 
-// jsonFinding is the issue's JSON contract, exactly.
-type jsonFinding struct {
-	Rule     string `json:"rule"`
-	Severity string `json:"severity"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	Message  string `json:"message"`
-	Fix      string `json:"fix"`
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "dockerfile",
+		Short: "Lint, generate and graph Dockerfiles for Python web apps",
+		Long: `dockerfile lints Dockerfiles with BuildKit's parser and checks plus
+deploykit's rules (DK101...), generates optimised multi-stage Dockerfiles for
+Python web applications, and prints stage graphs. Nothing touches the network.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return cli.Usagef("a command is required (lint, generate, graph, rules); see 'dockerfile -h'")
+		},
+	}
+	root.AddCommand(newLint(), newGenerate(), newGraph(), newRules())
+	return root
 }
 
-func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	contextDir := fs.String("context", "", "build context `directory` (enables the context checks)")
-	format := fs.String("format", "text", "output `format`: text, json, sarif or github")
-	target := fs.String("target", "", "stage to analyse (default: the last)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprint(stderr, "dockerfile lint: need exactly one DOCKERFILE\n")
-		return 2
-	}
-	switch *format {
-	case "text", "json", "sarif", "github":
-	default:
-		fmt.Fprintf(stderr, "dockerfile lint: unknown -format %q (want text, json, sarif or github)\n", *format)
-		return 2
-	}
-	a, err := dockerfile.LintFile(ctx, fs.Arg(0), *contextDir, dockerfile.LintConfig{Target: *target, BuildKit: buildkitcheck.Checker{}})
-	if err != nil {
-		fmt.Fprintf(stderr, "dockerfile lint: %v\n", err)
-		return 2
-	}
-	switch *format {
-	case "json":
-		doc := struct {
-			Findings []jsonFinding `json:"findings"`
-		}{Findings: []jsonFinding{}}
-		for _, d := range a.Diagnostics {
-			doc.Findings = append(doc.Findings, jsonFinding{d.Rule, string(d.Severity), d.Pos.Line, d.Pos.Column, d.Message, d.FixText()})
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(doc)
-	default:
-		err = dockerfile.WriteDiagnostics(stdout, dockerfile.DiagnosticFormat(*format), a.Diagnostics)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "dockerfile lint: %v\n", err)
-		return 2
-	}
-	if a.MaxSeverity() == dockerfile.SeverityError {
-		return 1
-	}
-	return 0
-}
+// buildArgs is a repeatable KEY=VALUE flag.
+type buildArgs map[string]string
 
-// listFlag is a comma-separated list; set means the flag was given.
-type listFlag struct {
-	values []string
-	set    bool
-}
-
-func (l *listFlag) String() string { return strings.Join(l.values, ",") }
-func (l *listFlag) Set(s string) error {
-	l.set = true
-	l.values = []string{}
-	for v := range strings.SplitSeq(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			l.values = append(l.values, v)
-		}
+func (b buildArgs) String() string { return "" }
+func (b buildArgs) Type() string   { return "KEY=VALUE" }
+func (b buildArgs) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", s)
 	}
+	b[k] = v
 	return nil
 }
 
-func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	project := fs.String("project", ".", "project `directory` to infer the spec from")
-	out := fs.String("o", "", "write Dockerfile and .dockerignore into this `directory` instead of stdout")
-	var o dockerfile.Spec
-	manager := fs.String("manager", "", "dependency manager: poetry, requirements or uv")
-	fs.StringVar(&o.PythonVersion, "python", "", "Python `version` (3.13 or 3.13.1)")
-	fs.StringVar(&o.BaseImage, "base", "", "base `image` without digest (default python:<version>-slim-bookworm)")
-	fs.StringVar(&o.BaseDigest, "digest", "", "base image `digest` (sha256:...)")
-	fs.StringVar(&o.PoetryVersion, "poetry-version", "", "Poetry `version` to pin")
-	fs.StringVar(&o.UVVersion, "uv-version", "", "uv `version` to pin")
-	fs.StringVar(&o.SettingsModule, "settings", "", "DJANGO_SETTINGS_MODULE")
-	fs.StringVar(&o.WSGIApp, "wsgi", "", "WSGI application (module:attr)")
-	fs.StringVar(&o.ASGIApp, "asgi", "", "ASGI application (module:attr), served with uvicorn workers")
-	fs.StringVar(&o.SecretID, "secret-id", "", "BuildKit secret id for collectstatic")
-	fs.IntVar(&o.Port, "port", 0, "port gunicorn binds (default 8000)")
-	fs.IntVar(&o.UID, "uid", 0, "numeric uid/gid the app runs as (default 10001)")
-	collect := fs.Bool("collectstatic", false, "run collectstatic at build time (inferred from STATIC_ROOT)")
-	noCollect := fs.Bool("no-collectstatic", false, "do not run collectstatic")
-	var reqs, buildPkgs, runtimePkgs, writable listFlag
-	fs.Var(&reqs, "requirements", "comma-separated requirement files")
-	fs.Var(&buildPkgs, "build-packages", "comma-separated Debian packages for the builder stage")
-	fs.Var(&runtimePkgs, "runtime-packages", "comma-separated Debian packages for the runtime stage")
-	fs.Var(&writable, "writable", "comma-separated directories the app writes at run time")
-	if err := fs.Parse(args); err != nil {
-		return 2
+func newLint() *cobra.Command {
+	var (
+		contextDir, format, target, failOn string
+		fix, diff, noBuildKit, quiet       bool
+		verbose                            bool
+		enable, skip                       []string
+		args                               = buildArgs{}
+	)
+	c := &cobra.Command{
+		Use:   "lint [flags] DOCKERFILE",
+		Short: "Report defects in a Dockerfile (and its build context)",
+		Long: `lint parses DOCKERFILE with BuildKit's parser, runs BuildKit's own build checks
+offline and deploykit's rules, and prints the findings. With -context DIR it
+also knows what every COPY brings from the build context (after .dockerignore).
+
+Exit status: 0 when no finding is at or above -fail-on, 1 when one is, 2 on
+bad input. -fix applies the mechanical fixes in place (atomically; running it
+twice changes nothing more); -diff prints them as a unified diff instead.`,
+		Args: cli.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, pos []string) error {
+			f, err := report.ParseFormat(format)
+			if err != nil {
+				return cli.Usagef("lint: -format: %v", err)
+			}
+			threshold, err := dockerfile.ParseSeverity(failOn)
+			if err != nil {
+				return cli.Usagef("lint: -fail-on: %v", err)
+			}
+			if fix && diff {
+				return cli.Usagef("lint: -fix and -diff exclude each other")
+			}
+			cfg := dockerfile.LintConfig{Target: target, BuildArgs: args, Enable: enable, Skip: skip}
+			if !noBuildKit {
+				cfg.BuildKit = buildkitcheck.Checker{}
+			}
+			a, lintErr := dockerfile.LintFile(cmd.Context(), pos[0], contextDir, cfg)
+			if a == nil {
+				return &cli.ExitError{Code: cli.ExitUsage, Err: lintErr}
+			}
+			diags := a.Diagnostics
+			if quiet {
+				var kept []dockerfile.Diagnostic
+				for _, d := range diags {
+					if d.Severity.Rank() >= threshold.Rank() {
+						kept = append(kept, d)
+					}
+				}
+				diags = kept
+			}
+			out := cmd.OutOrStdout()
+			switch {
+			case diff:
+				text, err := report.UnifiedDiff(a.Diagnostics, os.ReadFile)
+				if err != nil {
+					return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("lint -diff: %w", err)}
+				}
+				fmt.Fprint(out, text)
+			case fix:
+				changed, err := report.ApplyFixesToFiles(cmd.Context(), a.Diagnostics, report.FixOptions{})
+				if err != nil {
+					return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("lint -fix: %w", err)}
+				}
+				for _, p := range changed {
+					fmt.Fprintf(cmd.ErrOrStderr(), "fixed %s\n", p)
+				}
+				// Report what is left after the fixes.
+				if len(changed) > 0 {
+					if b, err := dockerfile.LintFile(cmd.Context(), pos[0], contextDir, cfg); b != nil {
+						a, lintErr = b, err
+						diags = b.Diagnostics
+					}
+				}
+				if err := dockerfile.WriteDiagnostics(out, dockerfile.DiagnosticFormat(f), diags); err != nil {
+					return &cli.ExitError{Code: cli.ExitUsage, Err: err}
+				}
+			default:
+				if err := dockerfile.WriteDiagnostics(out, dockerfile.DiagnosticFormat(f), diags); err != nil {
+					return &cli.ExitError{Code: cli.ExitUsage, Err: err}
+				}
+				if verbose && f == report.FormatText {
+					fmt.Fprintf(out, "\n%s", a.Graph.String())
+					for _, cp := range a.Copies {
+						fmt.Fprintf(out, "line %d: %s -> %s (%d files, %s)\n", cp.Line, strings.Join(cp.Sources, " "), cp.Dest, cp.Files, report.Bytes(cp.Bytes))
+					}
+				}
+			}
+			if lintErr != nil {
+				// BuildKit stopped with an error; its warnings were printed.
+				return &cli.ExitError{Code: cli.ExitUsage, Err: lintErr}
+			}
+			if report.AtOrAbove(a.Diagnostics, threshold) {
+				return cli.Findings()
+			}
+			return nil
+		},
 	}
-	if fs.NArg() != 0 {
-		fmt.Fprintf(stderr, "dockerfile generate: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	o.Manager = dockerfile.DependencyManager(*manager)
-	o.CollectStatic = *collect
-	if reqs.set {
-		o.RequirementsFiles = reqs.values
-	}
-	if buildPkgs.set {
-		o.BuildPackages = buildPkgs.values
-	}
-	if runtimePkgs.set {
-		o.RuntimePackages = runtimePkgs.values
-	}
-	if writable.set {
-		o.WritableDirs = writable.values
-	}
-	spec, err := dockerfile.InferSpec(ctx, *project, o)
-	if err != nil {
-		fmt.Fprintf(stderr, "dockerfile generate: %v\n", err)
-		return 2
-	}
-	if *noCollect {
-		spec.CollectStatic = false
-	}
-	df, di, err := dockerfile.Generate(spec)
-	if err != nil {
-		fmt.Fprintf(stderr, "dockerfile generate: %v\n", err)
-		if errors.Is(err, dockerfile.ErrInvalidSpec) {
-			fmt.Fprint(stderr, "(set the missing or wrong value with a flag; see dockerfile generate -h)\n")
-		}
-		return 2
-	}
-	if *out == "" {
-		fmt.Fprintf(stdout, "# ==> Dockerfile <==\n%s\n# ==> .dockerignore <==\n%s", df, di)
-		return 0
-	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		fmt.Fprintf(stderr, "dockerfile generate: %v\n", err)
-		return 2
-	}
-	for name, data := range map[string][]byte{"Dockerfile": df, ".dockerignore": di} {
-		if err := os.WriteFile(filepath.Join(*out, name), data, 0o644); err != nil {
-			fmt.Fprintf(stderr, "dockerfile generate: %v\n", err)
-			return 2
-		}
-	}
-	return 0
+	fl := c.Flags()
+	fl.StringVar(&contextDir, "context", "", "build context `DIR` (enables the context checks)")
+	fl.StringVar(&format, "format", "text", "output `FORMAT`: text, json, sarif or github")
+	fl.StringVar(&target, "target", "", "stage to analyse (default: the last)")
+	fl.StringVar(&failOn, "fail-on", "error", "exit 1 when a finding is at or above this `SEVERITY` (info, warning, error)")
+	fl.Var(args, "build-arg", "set a build argument, as docker build --build-arg (repeatable)")
+	fl.BoolVar(&fix, "fix", false, "apply the mechanical fixes to the files in place")
+	fl.BoolVar(&diff, "diff", false, "print the mechanical fixes as a unified diff instead of applying them")
+	fl.StringSliceVar(&enable, "enable", nil, "turn on rules that are off by default (DK116)")
+	fl.StringSliceVar(&skip, "skip", nil, "turn rules off by ID or BuildKit check name")
+	fl.BoolVar(&noBuildKit, "no-buildkit", false, "skip BuildKit's own checks (run only deploykit's rules)")
+	fl.BoolVarP(&quiet, "quiet", "q", false, "print only findings at or above -fail-on")
+	fl.BoolVarP(&verbose, "verbose", "v", false, "also print the stage graph and what each COPY brings")
+	return c
 }
 
-func runGraph(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return 2
+func newGenerate() *cobra.Command {
+	var (
+		project, out, manager                      string
+		o                                          dockerfile.Spec
+		collect, noCollect, force                  bool
+		reqs, buildPkgs, runtimePkgs, writable     []string
+		reqsSet, buildSet, runtimeSet, writableSet bool
+	)
+	c := &cobra.Command{
+		Use:   "generate [flags]",
+		Short: "Write an optimised multi-stage Dockerfile and .dockerignore for a project",
+		Long: `generate infers a spec from the project directory (pyproject.toml, poetry.lock,
+uv.lock, requirements*.txt, manage.py, settings), applies the flags as
+overrides, and prints (or, with -o DIR, writes) a Dockerfile and .dockerignore.
+-o refuses to overwrite existing files unless -force is given.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fl := cmd.Flags()
+			reqsSet, buildSet, runtimeSet, writableSet = fl.Changed("requirements"), fl.Changed("build-packages"), fl.Changed("runtime-packages"), fl.Changed("writable")
+			o.Manager = dockerfile.DependencyManager(manager)
+			o.CollectStatic = collect
+			if reqsSet {
+				o.RequirementsFiles = reqs
+			}
+			if buildSet {
+				o.BuildPackages = buildPkgs
+			}
+			if runtimeSet {
+				o.RuntimePackages = runtimePkgs
+			}
+			if writableSet {
+				o.WritableDirs = writable
+			}
+			spec, err := dockerfile.InferSpec(cmd.Context(), project, o)
+			if err != nil {
+				return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("generate: %w", err)}
+			}
+			if noCollect {
+				spec.CollectStatic = false
+			}
+			df, di, err := dockerfile.Generate(spec)
+			if err != nil {
+				if errors.Is(err, dockerfile.ErrInvalidSpec) {
+					err = fmt.Errorf("%w (set the missing or wrong value with a flag; see 'dockerfile generate -h')", err)
+				}
+				return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("generate: %w", err)}
+			}
+			if out == "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "# ==> Dockerfile <==\n%s\n# ==> .dockerignore <==\n%s", df, di)
+				return nil
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("generate: %w", err)}
+			}
+			files := map[string][]byte{"Dockerfile": df, ".dockerignore": di}
+			if !force {
+				for name := range files {
+					if _, err := os.Lstat(filepath.Join(out, name)); err == nil {
+						return cli.Usagef("generate: %s exists; pass -force to overwrite it", filepath.Join(out, name))
+					}
+				}
+			}
+			for name, data := range files {
+				if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
+					return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("generate: %w", err)}
+				}
+			}
+			return nil
+		},
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprint(stderr, "dockerfile graph: need exactly one DOCKERFILE\n")
-		return 2
+	fl := c.Flags()
+	fl.StringVar(&project, "project", ".", "project `DIR` to infer the spec from")
+	fl.StringVarP(&out, "output", "o", "", "write Dockerfile and .dockerignore into this `DIR` instead of stdout")
+	fl.BoolVar(&force, "force", false, "with -o, overwrite an existing Dockerfile or .dockerignore")
+	fl.StringVar(&manager, "manager", "", "dependency manager: poetry, requirements or uv")
+	fl.StringVar(&o.PythonVersion, "python", "", "Python `VERSION` (3.13 or 3.13.1)")
+	fl.StringVar(&o.BaseImage, "base", "", "base `IMAGE` without digest (default python:<version>-slim-bookworm)")
+	fl.StringVar(&o.BaseDigest, "digest", "", "base image `DIGEST` (sha256:...)")
+	fl.StringVar(&o.PoetryVersion, "poetry-version", "", "Poetry `VERSION` to pin")
+	fl.StringVar(&o.UVVersion, "uv-version", "", "uv `VERSION` to pin")
+	fl.StringVar(&o.SettingsModule, "settings", "", "DJANGO_SETTINGS_MODULE")
+	fl.StringVar(&o.WSGIApp, "wsgi", "", "WSGI application (module:attr)")
+	fl.StringVar(&o.ASGIApp, "asgi", "", "ASGI application (module:attr), served with uvicorn workers")
+	fl.StringVar(&o.SecretID, "secret-id", "", "BuildKit secret id for collectstatic")
+	fl.IntVar(&o.Port, "port", 0, "port the server binds (default 8000)")
+	fl.IntVar(&o.UID, "uid", 0, "numeric uid/gid the app runs as (default 10001)")
+	fl.BoolVar(&collect, "collectstatic", false, "run collectstatic at build time (inferred from STATIC_ROOT)")
+	fl.BoolVar(&noCollect, "no-collectstatic", false, "do not run collectstatic")
+	fl.StringSliceVar(&reqs, "requirements", nil, "comma-separated requirement files")
+	fl.StringSliceVar(&buildPkgs, "build-packages", nil, "comma-separated Debian packages for the builder stage")
+	fl.StringSliceVar(&runtimePkgs, "runtime-packages", nil, "comma-separated Debian packages for the runtime stage")
+	fl.StringSliceVar(&writable, "writable", nil, "comma-separated directories the app writes at run time")
+	return c
+}
+
+func newGraph() *cobra.Command {
+	args := buildArgs{}
+	c := &cobra.Command{
+		Use:   "graph [flags] DOCKERFILE",
+		Short: "Print the stage graph: bases, copies, mounts and build levels",
+		Args:  cli.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, pos []string) error {
+			a, err := dockerfile.LintFile(context.WithoutCancel(cmd.Context()), pos[0], "", dockerfile.LintConfig{BuildArgs: args})
+			if err != nil {
+				return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("graph: %w", err)}
+			}
+			fmt.Fprint(cmd.OutOrStdout(), a.Graph.String())
+			return nil
+		},
 	}
-	a, err := dockerfile.LintFile(ctx, fs.Arg(0), "", dockerfile.LintConfig{})
-	if err != nil {
-		fmt.Fprintf(stderr, "dockerfile graph: %v\n", err)
-		return 2
+	c.Flags().Var(args, "build-arg", "set a build argument (repeatable)")
+	return c
+}
+
+func newRules() *cobra.Command {
+	return &cobra.Command{
+		Use:   "rules",
+		Short: "List deploykit's rules with their default severities",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			for _, r := range dockerfile.Rules() {
+				off := ""
+				if r.OffByDefault {
+					off = " (off by default; -enable " + r.ID + ")"
+				}
+				fmt.Fprintf(out, "%s %-30s %-7s %s%s\n", r.ID, r.Name, r.Severity, r.Summary, off)
+			}
+			fmt.Fprintf(out, "\nBuildKit checks (reported under their own names): %s\n", strings.Join(buildkitcheck.Rules(), ", "))
+			return nil
+		},
 	}
-	fmt.Fprint(stdout, a.Graph.String())
-	return 0
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -49,6 +50,8 @@ type LintConfig struct {
 	// Skip turns rules off by ID or BuildKit check name, in addition to
 	// "# check=skip=..." and "# deploykit:ignore" comments.
 	Skip []string
+	// Enable turns on rules that are off by default (DK116).
+	Enable []string
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -188,6 +191,10 @@ func Lint(ctx context.Context, dockerfile []byte, cfg LintConfig) (*Analysis, er
 			bk[i].Severity = SeverityError
 		}
 	}
+	if cfg.BuildKit == nil {
+		bk = append(bk, m.copyIgnoredFile(cfg)...)
+	}
+	bk = m.fromAsCasingFixes(bk)
 	l := &linterRun{m: m, cfg: cfg}
 	l.run()
 	all := append(bk, l.diags...)
@@ -215,6 +222,10 @@ type lintModel struct {
 	check  *linter.Config
 	// parseWarnings are the BuildKit checks instructions.Parse ran.
 	parseWarnings []Diagnostic
+	escape        rune
+	// The stage model (stages.go).
+	need, shipped []bool
+	exported      [][]string
 }
 
 type lintEnv map[string]string
@@ -289,6 +300,7 @@ func parseModel(dt []byte, cfg LintConfig) (*lintModel, error) {
 		stages:  stages,
 		globals: map[string]string{},
 		lex:     shell.NewLex(res.EscapeToken),
+		escape:  res.EscapeToken,
 	}
 	for _, n := range res.AST.Children {
 		m.instrs = append(m.instrs, [2]int{n.StartLine, n.EndLine})
@@ -356,6 +368,7 @@ func parseModel(dt []byte, cfg LintConfig) (*lintModel, error) {
 		}
 		m.target = t
 	}
+	m.buildStageModel()
 	return m, nil
 }
 
@@ -480,6 +493,11 @@ func (m *lintModel) filter(ds []Diagnostic, cfg LintConfig) []Diagnostic {
 	}
 	out := ds[:0]
 	for _, d := range ds {
+		if defaultOff(d.Rule) && !slices.Contains(cfg.Enable, d.Rule) {
+			if _, ok := cfg.Severity[d.Rule]; !ok {
+				continue
+			}
+		}
 		if m.check.SkipAll || skip[d.Rule] || d.Pos.File == "" && ignored[d.Pos.Line][d.Rule] ||
 			d.Pos.File == m.file && ignored[d.Pos.Line][d.Rule] {
 			continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -163,14 +164,31 @@ func BenchmarkLint(b *testing.B) {
 	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
-// FuzzSplitShell: the RUN/CMD tokenizer never panics and never returns an
-// empty command.
-func FuzzSplitShell(f *testing.F) {
-	for _, s := range []string{`a && b`, `"unterminated`, `x 2>&1 | y`, `FOO=1 sudo env exec pip install 'a b'`, "\\", "a\\\nb", `$(echo "$(x)")`, `>`, `{ a; }`} {
+// FuzzShell feeds the same scripts to mvdan.cc/sh's parser (through
+// parseShell) and to the rules (as the body of a RUN, in shell form, as a
+// heredoc and as exec-form bash -c): nothing panics, no command is empty,
+// and every RUN error is a *LintError.
+func FuzzShell(f *testing.F) {
+	for _, s := range []string{`a && b`, `"unterminated`, `x 2>&1 | y`, `FOO=1 sudo env exec pip install 'a b'`, "\\", "a\\\nb", `$(echo "$(x)")`, `>`, `{ a; }`,
+		"case $x in a) apt-get install y;; esac", "cat <<EOF\npip install z\nEOF", `bash -lc "chown -R a:b /app"`, "export PIP_NO_CACHE_DIR=0; pip install q"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, c := range splitShell(s) {
+		if len(s) > 4096 {
+			return
+		}
+		for _, df := range []string{
+			"FROM python:3.12-slim\nCOPY . /app\nRUN " + s + "\n",
+			"FROM python:3.12-slim\nRUN <<EOF\n" + s + "\nEOF\n",
+			"FROM python:3.12-slim\nRUN [\"bash\", \"-c\", " + strconv.Quote(s) + "]\n",
+		} {
+			_, err := Lint(context.Background(), []byte(df), LintConfig{})
+			var le *LintError
+			if err != nil && !errors.As(err, &le) {
+				t.Fatalf("%T %v", err, err)
+			}
+		}
+		for _, c := range parseShell(s, 1, 1, true).cmds {
 			if len(c.words) == 0 && len(c.env) == 0 {
 				t.Fatalf("empty command from %q", s)
 			}

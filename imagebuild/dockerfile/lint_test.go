@@ -87,7 +87,46 @@ func TestLintRules(t *testing.T) {
 		{"custom pip cache dir mounted", "FROM python:3.12.8\nENV PIP_CACHE_DIR=/cache/pip\nRUN --mount=type=cache,target=/cache pip install -r r.txt\n", nil, []string{"DK103@3"}},
 		{"custom pip cache dir not mounted", "FROM python:3.12.8\nENV PIP_CACHE_DIR=/cache/pip\nRUN --mount=type=cache,target=/tmp/x pip install -r r.txt\n", []string{"DK103@3"}, nil},
 		{"apt lists kept", "FROM debian:12.8\nRUN apt-get update && apt-get install -y curl=7.88.1-10\n", []string{"DK103@2", "DK119@2"}, []string{"DK116@2"}},
-		{"apt no recommends", "FROM debian:12.8\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n", []string{"DK116@2"}, []string{"DK103@2", "DK119@2"}},
+		{"apt no recommends", "FROM debian:12.8\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n", nil, []string{"DK103@2", "DK119@2", "DK116@2"}},
+		// Cache-disable recognition (issue 15).
+		{"PIP_NO_CACHE_DIR=off still disables", "FROM python:3.12.8\nENV PIP_NO_CACHE_DIR=off\nRUN pip install flask\n", nil, []string{"DK103@3"}},
+		{"export earlier in the RUN", "FROM python:3.12.8\nRUN export PIP_NO_CACHE_DIR=1 && pip install flask\n", nil, []string{"DK103@2"}},
+		{"ENV inherited from an earlier stage", "FROM python:3.12.8 AS base\nENV PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install flask\n", nil, []string{"DK103@4"}},
+		{"tmpfs mount", "FROM python:3.12.8\nRUN --mount=type=tmpfs,target=/root/.cache pip install flask\n", nil, []string{"DK103@2"}},
+		{"apt-get distclean", "FROM debian:13\nRUN apt-get update && apt-get install -y --no-install-recommends curl && apt-get distclean\n", nil, []string{"DK103@2"}},
+		{"no apt-get update, no lists", "FROM debian:13\nRUN apt-get install -y --no-install-recommends ./local.deb\n", nil, []string{"DK103@2"}},
+		{"poetry no-cache", "FROM python:3.12.8\nRUN pip install --no-cache-dir poetry==2.1.3 && poetry install --no-cache --no-root\n", nil, []string{"DK103@2"}},
+		{"poetry cache removed", "FROM python:3.12.8\nENV POETRY_CACHE_DIR=/tmp/poetry_cache\nRUN poetry install --no-root && rm -rf $POETRY_CACHE_DIR\n", nil, []string{"DK103@3"}},
+		{"pip cache under USER", "FROM python:3.12.8\nUSER app\nRUN --mount=type=cache,target=/root/.cache/pip pip install --user flask\n", []string{"DK103@3"}, nil},
+		{"pip cache under USER mounted", "FROM python:3.12.8\nUSER app\nRUN --mount=type=cache,target=/home/app/.cache/pip,uid=1000 pip install --user flask\n", nil, []string{"DK103@3"}},
+		{"builder-only cache is about rebuilds", "FROM python:3.12.8 AS b\nRUN pip install flask\nFROM python:3.12.8-slim\nCOPY --from=b /usr/local/lib/python3.12 /usr/local/lib/python3.12\n", []string{"DK103@2"}, nil},
+		{"test stage not reaching the target", "FROM python:3.12.8-slim AS app\nRUN pip install --no-cache-dir flask\nFROM app AS test\nRUN pip install pytest && chown -R 1000 /usr\nFROM app\n", nil, []string{"DK103@4", "DK102@4"}},
+		{"apk without --no-cache", "FROM python:3.12-alpine\nRUN apk add curl\n", []string{"DK103@2"}, nil},
+		{"apk with --no-cache", "FROM python:3.12-alpine\nRUN apk add --no-cache curl\n", nil, []string{"DK103@2"}},
+		// DK116: off by default, and its parser.
+		{"DK116 off by default", "FROM debian:12.8\nRUN apt-get install -y curl\n", nil, []string{"DK116@2"}},
+		// DK112 and uv's two-step sync.
+		{"uv two-step sync", "FROM python:3.12.8\nCOPY pyproject.toml uv.lock ./\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked --no-install-project\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked\n", nil, []string{"DK112@5"}},
+		{"poetry two-step", "FROM python:3.12.8\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root --no-cache\nCOPY . .\nRUN poetry install --only-root --no-cache\n", nil, []string{"DK112@5"}},
+		// DK108.
+		{"dummy key passed", "FROM python:3.12.8\nRUN SECRET_KEY=dummy python manage.py collectstatic --noinput\n", nil, []string{"DK108@2"}},
+		{"dummy key in ENV", "FROM python:3.12.8\nENV DJANGO_SECRET_KEY=build\nRUN python manage.py collectstatic --noinput\n", nil, []string{"DK108@3"}},
+		{"migrate is not a build step", "FROM python:3.12.8\nCMD python manage.py migrate && gunicorn app.wsgi\n", nil, []string{"DK108@2"}},
+		// New rules.
+		{"runtime on BUILDPLATFORM", "FROM --platform=$BUILDPLATFORM python:3.12-slim\nCMD [\"python\"]\n", []string{"DK121@1"}, nil},
+		{"builder on BUILDPLATFORM is fine", "FROM --platform=$BUILDPLATFORM golang:1.23 AS b\nFROM python:3.12-slim\nCOPY --from=b /go/bin/x /x\n", nil, []string{"DK121@1", "DK121@2"}},
+		{"dev packages in runtime", "FROM python:3.12-slim AS b\nFROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev && rm -rf /var/lib/apt/lists/*\n", []string{"DK122@3"}, nil},
+		{"dev packages in builder only", "FROM python:3.12-slim AS b\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev\nFROM python:3.12-slim\nCOPY --from=b /opt/venv /opt/venv\n", nil, []string{"DK122@2"}},
+		{"commit ARG before install", "FROM python:3.12-slim\nARG GIT_COMMIT\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n", []string{"DK123@2"}, nil},
+		{"commit ARG after install", "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nARG GIT_COMMIT\nLABEL rev=$GIT_COMMIT\n", nil, []string{"DK123@4"}},
+		{"poetry in the final image", "FROM python:3.12-slim\nRUN pip install --no-cache-dir poetry==2.1.3\n", []string{"DK124@1"}, nil},
+		{"uv copied into the final image", "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.6 /uv /bin/uv\n", []string{"DK124@1"}, nil},
+		{"full python base", "FROM python:3.12\nCMD [\"python\"]\n", []string{"DK125@1"}, nil},
+		{"slim python base", "FROM python:3.12-slim\nCMD [\"python\"]\n", nil, []string{"DK125@1"}},
+		{"flask run", "FROM python:3.12-slim\nCMD [\"flask\", \"run\", \"--host=0.0.0.0\"]\n", []string{"DK126@2"}, nil},
+		{"uv run", "FROM python:3.12-slim\nCMD uv run uvicorn app:app\n", []string{"DK126@2"}, nil},
+		{"eol from another image's tag", "FROM tiangolo/uvicorn-gunicorn-fastapi:python3.7\n", []string{"DK106@1"}, nil},
+		{"eol from cimg/python", "FROM cimg/python:3.8\n", []string{"DK106@1"}, nil},
 		{"root user", "FROM python:3.12.8\nUSER root\nCMD [\"python\"]\n", []string{"DK107@2"}, nil},
 		{"numeric user", "FROM python:3.12.8\nUSER 10001:10001\nCMD [\"python\"]\n", nil, []string{"DK107@2", "DK107@1"}},
 		{"no user", "FROM python:3.12.8\nCMD [\"python\"]\n", []string{"DK107@1"}, nil},
@@ -233,14 +272,67 @@ COPY --from=1 /x /x
 	assert.Contains(t, lintRules(a), "DK117@5")
 }
 
-func TestSplitShell(t *testing.T) {
-	cmds := splitShell(`A=1 pip install "poetry==1.7.1" && cd /x; echo 'a && b' > /dev/null 2>&1 | tee x || sudo chown -R u:g /app`)
+func shellWords(cmds []shellCommand) [][]string {
 	var got [][]string
 	for _, c := range cmds {
 		got = append(got, c.words)
 	}
-	assert.Equal(t, [][]string{{"pip", "install", "poetry==1.7.1"}, {"cd", "/x"}, {"echo", "a && b"}, {"tee", "x"}, {"chown", "-R", "u:g", "/app"}}, got)
-	assert.Equal(t, "1", cmds[0].env["A"])
+	return got
+}
+
+func TestParseShell(t *testing.T) {
+	p := parseShell(`A=1 pip install "poetry==1.7.1" && cd /x; echo 'a && b' > /dev/null 2>&1 | tee x || sudo chown -R u:g /app`, 1, 1, true)
+	require.Empty(t, p.parseErr)
+	assert.Equal(t, [][]string{{"pip", "install", "poetry==1.7.1"}, {"cd", "/x"}, {"echo", "a && b"}, {"tee", "x"}, {"chown", "-R", "u:g", "/app"}}, shellWords(p.cmds))
+	assert.Equal(t, "1", p.cmds[0].env["A"])
+
+	// The issue's cases: heredoc bodies are data, $(...) is one word whose
+	// inner commands are commands, case patterns are not commands, export
+	// reaches later commands.
+	p = parseShell("cat <<EOF > /etc/x.conf\napt-get install foo\nEOF\nV=$(python -c 'import sys; print(1)') && case \"$V\" in a) echo a;; esac\nexport PIP_NO_CACHE_DIR=off\npip install x\n", 10, 1, true)
+	require.Empty(t, p.parseErr)
+	assert.Equal(t, [][]string{{"cat"}, {"python", "-c", "import sys; print(1)"}, {"echo", "a"}, {"pip", "install", "x"}}, shellWords(p.cmds))
+	assert.Equal(t, "off", p.cmds[3].env["PIP_NO_CACHE_DIR"])
+	assert.Equal(t, 10, p.cmds[0].line())
+	assert.Equal(t, 13, p.cmds[1].line())
+
+	// bash -lc "script" is examined.
+	p = parseShell(`bash -lc "pip install a && poetry install"`, 3, 1, true)
+	assert.Equal(t, [][]string{{"bash", "-lc", "pip install a && poetry install"}, {"pip", "install", "a"}, {"poetry", "install"}}, shellWords(p.cmds))
+	assert.Equal(t, 3, p.cmds[2].line())
+
+	p = parseShell("if then fi (", 1, 1, true)
+	assert.NotEmpty(t, p.parseErr)
+}
+
+func TestRunShellForms(t *testing.T) {
+	cases := []struct {
+		name, df string
+		want     []string
+		not      []string
+	}{
+		{"heredoc body is not a command", "FROM python:3.12.8-slim\nRUN <<EOF cat > /tmp/notes\napt-get install -y curl\nEOF\n", nil, []string{"DK119@3", "DK103@3"}},
+		{"heredoc script runs", "FROM python:3.12.8-slim\nRUN <<EOF\nset -e\npip install flask\nEOF\n", []string{"DK103@4"}, nil},
+		{"exec form bash -lc", "FROM python:3.12.8-slim\nRUN [\"bash\", \"-lc\", \"pip install flask\"]\n", []string{"DK103@2"}, nil},
+		{"exec form pip", "FROM python:3.12.8-slim\nRUN [\"pip\", \"install\", \"flask\"]\n", []string{"DK103@2"}, nil},
+		{"command substitution", "FROM python:3.12.8-slim\nRUN pip install $(cat reqs | grep -v '^#') --no-cache-dir\n", nil, []string{"DK103@2"}},
+		{"case arm", "FROM python:3.12.8-slim\nRUN case \"$X\" in apt-get) echo no;; esac\n", nil, []string{"DK119@2", "DK120@2"}},
+		{"repeated command on its own line", "FROM python:3.12.8-slim\nRUN apt-get update && \\\n    apt-get install -y a && \\\n    apt-get install -y b && rm -rf /var/lib/apt/lists/*\n", []string{"DK119@3", "DK119@4"}, nil},
+		{"comment line in continuation", "FROM python:3.12.8-slim\nRUN pip install \\\n# the web framework\n    flask\n", []string{"DK103@2"}, []string{"DK120@2"}},
+		{"flags on the next line", "FROM python:3.12.8-slim\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    --mount=type=bind,source=r.txt,target=r.txt \\\n    pip install -r r.txt\n", nil, []string{"DK103@4", "DK120@2"}},
+		{"unparsable", "FROM python:3.12.8-slim\nRUN if then fi (\n", []string{"DK120@2"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := lintRules(lintString(t, tc.df, LintConfig{}))
+			for _, w := range tc.want {
+				assert.Contains(t, got, w)
+			}
+			for _, n := range tc.not {
+				assert.NotContains(t, got, n)
+			}
+		})
+	}
 }
 
 func TestFileClassification(t *testing.T) {

@@ -2,7 +2,11 @@ package dockerfile
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"flag"
+	"fmt"
+	"github.com/deploykit/deploykit/internal/report/sarifcheck"
 	"os"
 	"strings"
 	"testing"
@@ -76,11 +80,35 @@ func TestWriteDiagnostics(t *testing.T) {
 	require.Error(t, WriteDiagnostics(&gh, "xml", diags))
 }
 
+var updateDocs = flag.Bool("update-docs", false, "rewrite the rule sections of README.md from Rules()")
+
+// rulesMarkdown renders the catalogue as README sections.
+func rulesMarkdown() string {
+	var b strings.Builder
+	for _, r := range Rules() {
+		off := ""
+		if r.OffByDefault {
+			off = ", **off by default** (LintConfig.Enable)"
+		}
+		fmt.Fprintf(&b, "### %s\n\n`%s`, default severity **%s**%s. %s\n\n*Why:* %s\n\n*Instead:* %s\n\n", r.ID, r.Name, r.Severity, off, r.Summary, r.Why, r.Alternative)
+	}
+	return b.String()
+}
+
 // TestRuleDocs: every rule is documented in README.md under its ID, and
-// the catalogue is complete and well-formed.
+// the catalogue is complete and well-formed. -update-docs rewrites the
+// sections.
 func TestRuleDocs(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	require.NoError(t, err)
+	if *updateDocs {
+		s := string(readme)
+		i := strings.Index(s, "\n### DK101\n")
+		j := strings.Index(s, "\n## Generation")
+		require.True(t, i > 0 && j > i, "README needs the rule sections before ## Generation")
+		readme = []byte(s[:i+1] + rulesMarkdown() + s[j+1:])
+		require.NoError(t, os.WriteFile("README.md", readme, 0o644))
+	}
 	seen := map[string]bool{}
 	for _, r := range Rules() {
 		assert.False(t, seen[r.ID], "duplicate %s", r.ID)
@@ -100,4 +128,22 @@ func TestRuleDocs(t *testing.T) {
 	assert.Equal(t, SeverityInfo, apt.Severity, "DL3008 stays at info")
 	_, ok := RuleByID("DK999")
 	assert.False(t, ok)
+}
+
+// TestSARIFValidates checks the SARIF of every fixture against the official
+// SARIF 2.1.0 schema.
+func TestSARIFValidates(t *testing.T) {
+	seed, err := os.ReadFile("testdata/lint/seed.Dockerfile")
+	require.NoError(t, err)
+	inputs := map[string]string{"seed": string(seed)}
+	for k, v := range fixFixtures {
+		inputs[k] = v
+	}
+	for name, df := range inputs {
+		a, err := Lint(context.Background(), []byte(df), LintConfig{File: "Dockerfile"})
+		require.NoError(t, err, name)
+		var b bytes.Buffer
+		require.NoError(t, WriteDiagnostics(&b, DiagnosticSARIF, a.Diagnostics))
+		assert.NoError(t, sarifcheck.Validate(b.Bytes()), name)
+	}
 }

@@ -36,9 +36,9 @@ func (p poetryLockInfo) minPoetry() (read, full string) {
 	switch {
 	case p.lockVersion == "":
 		return "", ""
-	case !versionLess(p.lockVersion, "2.1"):
+	case !versionBefore(p.lockVersion, "2.1"):
 		return "1.3", "2.0"
-	case !versionLess(p.lockVersion, "2.0"):
+	case !versionBefore(p.lockVersion, "2.0"):
 		return "1.3", "1.3"
 	}
 	return "", ""

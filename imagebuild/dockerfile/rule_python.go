@@ -1,37 +1,95 @@
 package dockerfile
 
 import (
+	_ "embed"
+	"encoding/json"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/distribution/reference"
 )
 
-// PythonEOL maps CPython minor versions to their end-of-life dates (the
-// "end of life" column of https://devguide.python.org/versions/ and the
-// release PEPs). Versions not listed are either too old to matter (treated
-// as past EOL when below 3.8) or newer than this table.
-var PythonEOL = map[string]time.Time{
-	"2.7":  eolDate(2020, 1, 1),
-	"3.5":  eolDate(2020, 9, 13),
-	"3.6":  eolDate(2021, 12, 23),
-	"3.7":  eolDate(2023, 6, 27),
-	"3.8":  eolDate(2024, 10, 7),
-	"3.9":  eolDate(2025, 10, 31),
-	"3.10": eolDate(2026, 10, 31),
-	"3.11": eolDate(2027, 10, 31),
-	"3.12": eolDate(2028, 10, 31),
-	"3.13": eolDate(2029, 10, 31),
-	"3.14": eolDate(2030, 10, 31),
+//go:embed data/python_eol.json
+var pythonEOLData []byte
+
+type pythonEOLTable struct {
+	Source    string            `json:"source"`
+	Retrieved string            `json:"retrieved"`
+	EOL       map[string]string `json:"eol"`
 }
 
-func eolDate(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+var pythonEOL = sync.OnceValue(func() map[string]time.Time {
+	var t pythonEOLTable
+	if err := json.Unmarshal(pythonEOLData, &t); err != nil {
+		panic("dockerfile: embedded data/python_eol.json: " + err.Error()) // a build defect, not user input
+	}
+	out := make(map[string]time.Time, len(t.EOL))
+	for v, d := range t.EOL {
+		day, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			panic("dockerfile: embedded data/python_eol.json: " + err.Error())
+		}
+		out[v] = day
+	}
+	return out
+})
+
+// PythonEOL returns the end-of-life date of a CPython minor version ("3.10")
+// from deploykit's table (data/python_eol.json, taken from
+// https://devguide.python.org/versions/ with its retrieval date), and
+// whether the version is in it.
+func PythonEOL(minor string) (time.Time, bool) {
+	t, ok := pythonEOL()[minor]
+	return t, ok
+}
+
+// PythonEOLSource says where the end-of-life table comes from and when it
+// was taken.
+func PythonEOLSource() (source, retrieved string) {
+	var t pythonEOLTable
+	_ = json.Unmarshal(pythonEOLData, &t)
+	return t.Source, t.Retrieved
+}
 
 // eolWarnWindow is how long before end of life DK106 starts reporting (at
 // info).
 const eolWarnWindow = 180 * 24 * time.Hour
+
+// baseImagePythonVersion returns the Python minor version a base image
+// reference names: the tag of the official python image ("python:3.12.4-slim"),
+// a "python3.9" in any tag ("tiangolo/uvicorn-gunicorn:python3.9",
+// "ghcr.io/astral-sh/uv:python3.12-bookworm"), or the leading version of
+// the tag of an image whose repository is named python
+// ("cimg/python:3.8", "mcr.microsoft.com/devcontainers/python:3.11").
+func baseImagePythonVersion(ref string) string {
+	if v := pythonImageVersion(ref); v != "" {
+		return v
+	}
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return ""
+	}
+	t, ok := named.(reference.Tagged)
+	if !ok {
+		return ""
+	}
+	if m := pythonInTagRE.FindStringSubmatch(t.Tag()); m != nil {
+		return m[1]
+	}
+	if path.Base(reference.Path(named)) == "python" {
+		if m := pythonTagVersionRE.FindString(t.Tag()); m != "" {
+			parts := strings.SplitN(m, ".", 3)
+			return parts[0] + "." + parts[1]
+		}
+	}
+	return ""
+}
+
+var pythonInTagRE = regexp.MustCompile(`(?:^|[^a-z])(?:python|py)-?([23]\.[0-9]{1,2})(?:[^0-9]|$)`)
 
 // pythonImageVersion returns the "3.12" of an official python image
 // reference ("python:3.12.4-slim"), or "".

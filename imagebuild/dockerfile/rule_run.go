@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,15 +14,23 @@ import (
 	"github.com/deploykit/deploykit/internal/report"
 )
 
+// imageFile is a context file at the path it gets in the image.
+type imageFile struct {
+	dest string // absolute path in the image
+	file ContextFile
+}
+
 // copyRec is one COPY/ADD seen while walking a stage.
 type copyRec struct {
-	line      int
+	line, end int
 	stage     int
 	dest      string // absolute
 	fromStage int    // -1: build context, -2: an external image
 	fromLabel string
+	chown     string // --chown value, "" when root-owned
 	sources   []string
 	files     []ContextFile
+	placed    []imageFile // context files at their image paths
 	bytes     int64
 	whole     bool   // copies the context root
 	instr     string // "COPY . ." as written (sources and destination)
@@ -34,26 +43,76 @@ type populated struct {
 	line  int
 }
 
+// installRec is a dependency install seen in a stage.
+type installRec struct {
+	tool       string // "pip", "poetry", "uv", "pipenv", "npm", "apt-get" ...
+	line       int
+	afterWhole bool // after the whole source was copied
+}
+
 type stageState struct {
 	workdir   string
 	env       map[string]string
 	user      string
 	userLine  int
+	users     map[string]int // users created (useradd/adduser), by name: line
+	shell     []string
 	copies    []copyRec
 	fromOther []populated
 	wholeCopy *copyRec
+	installs  []installRec
 	compiles  bool
-	cmd       []string // CMD or ENTRYPOINT words (last one wins)
+	cmd       []shellCommand // CMD or ENTRYPOINT commands (last one wins)
+	cmdRaw    []string
 	cmdLine   int
+	cmdEnd    int
+	volatile  []volatileArg // per-build ARG/ENV declared in this stage
+	tools     []string      // build tools installed into this stage (DK124)
+}
+
+type volatileArg struct {
+	name string
+	line int
+	kind string // ARG or ENV
 }
 
 func (s *stageState) clone() *stageState {
 	c := *s
 	c.env = maps.Clone(s.env)
+	c.users = maps.Clone(s.users)
 	c.copies = slices.Clone(s.copies)
 	c.fromOther = slices.Clone(s.fromOther)
+	c.installs = slices.Clone(s.installs)
 	c.cmd = slices.Clone(s.cmd)
+	c.volatile = nil
+	c.tools = slices.Clone(s.tools)
 	return &c
+}
+
+// home is the home directory of the stage's user, for cache paths.
+func (s *stageState) home() string {
+	if h := s.env["HOME"]; h != "" && !strings.Contains(h, "$") {
+		return h
+	}
+	u, _, _ := strings.Cut(s.user, ":")
+	if u == "" || u == "root" || u == "0" {
+		return "/root"
+	}
+	if _, err := strconv.Atoi(u); err == nil {
+		return "/" // a numeric user without a passwd entry gets HOME=/
+	}
+	return "/home/" + u
+}
+
+// cacheRoot is $XDG_CACHE_HOME or ~/.cache.
+func (s *stageState) cacheRoot(cmdEnv map[string]string) string {
+	if v := cmdEnv["XDG_CACHE_HOME"]; v != "" {
+		return v
+	}
+	if v := s.env["XDG_CACHE_HOME"]; v != "" && !strings.Contains(v, "$") {
+		return v
+	}
+	return path.Join(s.home(), ".cache")
 }
 
 // linterRun holds the state of one run of deploykit's rules.
@@ -75,12 +134,27 @@ type venvCopy struct {
 	src      string
 }
 
-func (l *linterRun) add(rule string, sev Severity, line, col int, msg, fix string) {
+func (l *linterRun) add(rule string, sev Severity, line, col int, msg, fix string) *Diagnostic {
 	d := Diagnostic{Rule: rule, Severity: sev, Pos: Position{File: l.m.file, Line: line, Column: col}, Message: msg}
 	if fix != "" {
 		d.SuggestedFixes = []SuggestedFix{{Message: fix}}
 	}
 	l.diags = append(l.diags, d)
+	return &l.diags[len(l.diags)-1]
+}
+
+// addEdit attaches a text edit to the last suggested fix of d.
+func (l *linterRun) addEdit(d *Diagnostic, edits ...TextEdit) {
+	if len(d.SuggestedFixes) == 0 {
+		d.SuggestedFixes = []SuggestedFix{{Message: "apply the edit"}}
+	}
+	f := &d.SuggestedFixes[len(d.SuggestedFixes)-1]
+	f.TextEdits = append(f.TextEdits, edits...)
+}
+
+func (l *linterRun) insertAt(line, col int, text string) TextEdit {
+	p := Position{File: l.m.file, Line: line, Column: col}
+	return TextEdit{Pos: p, End: p, NewText: text}
 }
 
 func (l *linterRun) run() {
@@ -120,8 +194,10 @@ func (l *linterRun) walkStage(i int) {
 		st = l.states[s.BaseStage].clone()
 		st.wholeCopy = nil
 	} else {
-		st = &stageState{workdir: "/", env: map[string]string{}}
-		l.checkBase(s)
+		st = &stageState{workdir: "/", env: map[string]string{}, users: map[string]int{}}
+		if l.m.reaches(i) {
+			l.checkBase(s)
+		}
 	}
 	l.states = append(l.states, st)
 	for _, c := range l.m.stages[i].Commands {
@@ -137,36 +213,70 @@ func (l *linterRun) walkStage(i int) {
 					st.env[kv.Key] = l.expand(st, *kv.Value)
 				} else if v, ok := l.m.globals[kv.Key]; ok {
 					st.env[kv.Key] = v
+				} else {
+					st.env[kv.Key] = ""
+				}
+				if perBuildName(kv.Key) {
+					st.volatile = append(st.volatile, volatileArg{name: kv.Key, line: line, kind: "ARG"})
 				}
 			}
 		case *instructions.EnvCommand:
 			for _, kv := range c.Env {
 				v := l.expand(st, kv.Value)
 				st.env[kv.Key] = v
-				if kv.Key == "DJANGO_SETTINGS_MODULE" {
+				if kv.Key == "DJANGO_SETTINGS_MODULE" && l.m.reaches(i) {
 					l.checkModule(line, end, v, "DJANGO_SETTINGS_MODULE")
 				}
 				if kv.Key == "UV_COMPILE_BYTECODE" && lintTruthy(v) {
 					st.compiles = true
 				}
+				if perBuildName(kv.Key) || perBuildValue(kv.Value) {
+					st.volatile = append(st.volatile, volatileArg{name: kv.Key, line: line, kind: "ENV"})
+				}
 			}
 		case *instructions.UserCommand:
 			st.user = l.expand(st, c.User)
 			st.userLine = line
+		case *instructions.ShellCommand:
+			st.shell = c.Shell
 		case *instructions.CopyCommand:
-			l.walkCopy(st, i, line, "COPY", c.SourcePaths, c.DestPath, c.From)
+			l.walkCopy(st, i, line, end, "COPY", c.SourcePaths, c.DestPath, c.From, c.Chown)
 		case *instructions.AddCommand:
-			l.walkCopy(st, i, line, "ADD", c.SourcePaths, c.DestPath, "")
+			l.walkCopy(st, i, line, end, "ADD", c.SourcePaths, c.DestPath, "", c.Chown)
 		case *instructions.RunCommand:
 			l.walkRun(st, i, line, end, c)
 		case *instructions.CmdCommand:
-			st.cmd, st.cmdLine = l.cmdWords(st, c.ShellDependantCmdLine), line
-			l.checkCommandModules(line, end, st.cmd, c.PrependShell)
+			l.setCmd(st, i, line, end, c.ShellDependantCmdLine)
 		case *instructions.EntrypointCommand:
-			st.cmd, st.cmdLine = l.cmdWords(st, c.ShellDependantCmdLine), line
-			l.checkCommandModules(line, end, st.cmd, c.PrependShell)
+			l.setCmd(st, i, line, end, c.ShellDependantCmdLine)
 		}
 	}
+}
+
+func (l *linterRun) setCmd(st *stageState, stage, line, end int, c instructions.ShellDependantCmdLine) {
+	src := l.m.runScript(line, end, c.CmdLine, c.PrependShell, nil)
+	st.cmd = l.commandsOf(src, c.CmdLine)
+	st.cmdRaw = slices.Clone(c.CmdLine)
+	st.cmdLine, st.cmdEnd = line, end
+	if l.m.reaches(stage) {
+		l.checkCommandModulesCmds(line, end, st.cmd)
+	}
+}
+
+// commandsOf parses a script source into commands; an exec-form command
+// that is not a shell is one command.
+func (l *linterRun) commandsOf(src scriptSource, cmdLine []string) []shellCommand {
+	if src.notShell != "" {
+		if src.execForm != nil {
+			cmd := shellCommand{env: map[string]string{}, words: slices.Clone(src.execForm)}
+			for _, w := range src.execForm {
+				cmd.pos = append(cmd.pos, shellWord{text: w, line: src.line})
+			}
+			return []shellCommand{stripWrappers(cmd)}
+		}
+		return nil
+	}
+	return parseShell(src.text, src.line, max(src.col, 1), src.exact).cmds
 }
 
 func lintTruthy(v string) bool {
@@ -177,25 +287,15 @@ func lintTruthy(v string) bool {
 	return true
 }
 
-func (l *linterRun) cmdWords(st *stageState, c instructions.ShellDependantCmdLine) []string {
-	if c.PrependShell {
-		return []string{strings.Join(c.CmdLine, " ")}
-	}
-	out := make([]string, len(c.CmdLine))
-	copy(out, c.CmdLine)
-	return out
-}
+// perBuildName reports whether a variable name carries a value that
+// changes with every build (a commit, a build number, a date).
+var perBuildNameRE = regexp.MustCompile(`(?i)^(GIT_?)?(COMMIT|SHA|REVISION|REV|HASH)(_?(SHA|HASH|ID|REF))?$|^(GIT|SOURCE|CI|GITHUB|VCS|BUILD)_(COMMIT|SHA|REF|REVISION|NUMBER|DATE|TIME|ID|TIMESTAMP|COMMIT_SHA)$|^BUILD_?(DATE|TIME|TIMESTAMP|NUMBER|ID)$|^CI_COMMIT_SHA$`)
 
-// commandsOf turns CMD/ENTRYPOINT/RUN words into simple commands.
-func shellCommandsOf(words []string, shellForm bool) []shellCommand {
-	if shellForm {
-		return splitShell(strings.Join(words, " "))
-	}
-	if len(words) >= 3 && (path.Base(words[0]) == "sh" || path.Base(words[0]) == "bash") && words[1] == "-c" {
-		return splitShell(words[2])
-	}
-	return []shellCommand{makeCommand(words)}
-}
+func perBuildName(k string) bool { return perBuildNameRE.MatchString(k) }
+
+var perBuildValueRE = regexp.MustCompile(`\$\{?(GIT_COMMIT|GIT_SHA|COMMIT_SHA|BUILD_DATE|BUILD_NUMBER|GITHUB_SHA|SOURCE_COMMIT|VCS_REF)\b`)
+
+func perBuildValue(v string) bool { return perBuildValueRE.MatchString(v) }
 
 func (l *linterRun) checkBase(s Stage) {
 	ref := s.BaseRef
@@ -211,9 +311,9 @@ func (l *linterRun) checkBase(s Stage) {
 		l.add(RuleBaseNotPinned, SeverityInfo, line, col, msg,
 			fmt.Sprintf("Pin it: FROM %s@sha256:<digest> (docker buildx imagetools inspect %s prints the digest).", ref, ref))
 	}
-	if v := pythonImageVersion(ref); v != "" {
-		eol, known := PythonEOL[v]
-		old := !known && versionLess(v, "3.8")
+	if v := baseImagePythonVersion(ref); v != "" {
+		eol, known := PythonEOL(v)
+		old := !known && versionBefore(v, "3.8")
 		switch {
 		case old || known && !l.cfg.Now.Before(eol):
 			when := "long ago"
@@ -221,11 +321,11 @@ func (l *linterRun) checkBase(s Stage) {
 				when = "on " + eol.Format("2006-01-02")
 			}
 			l.add(RulePythonEOL, SeverityWarning, line, col,
-				fmt.Sprintf("Python %s reached end of life %s: no more security fixes", v, when),
-				"Move to a supported Python (3.12 or 3.13) and rebuild the venv.")
+				fmt.Sprintf("%s runs Python %s, which reached end of life %s: no more security fixes", ref, v, when),
+				"Move to a supported Python and rebuild the venv.")
 		case known && eol.Sub(l.cfg.Now) < eolWarnWindow:
 			l.add(RulePythonEOL, SeverityInfo, line, col,
-				fmt.Sprintf("Python %s reaches end of life on %s", v, eol.Format("2006-01-02")),
+				fmt.Sprintf("%s runs Python %s, which reaches end of life on %s", ref, v, eol.Format("2006-01-02")),
 				"Plan the move to a newer Python.")
 		}
 	}
@@ -242,9 +342,10 @@ func envLike(p string) bool {
 	return false
 }
 
-func (l *linterRun) walkCopy(st *stageState, stage, line int, verb string, sources []string, dest, from string) {
-	rec := copyRec{line: line, stage: stage, dest: lintAbsPath(st.workdir, l.expand(st, dest)), fromStage: -1,
-		instr: verb + " " + strings.Join(append(slices.Clone(sources), dest), " ")}
+func (l *linterRun) walkCopy(st *stageState, stage, line, end int, verb string, sources []string, dest, from, chown string) {
+	rec := copyRec{line: line, end: end, stage: stage, dest: lintAbsPath(st.workdir, l.expand(st, dest)), fromStage: -1,
+		chown: l.expand(st, chown), instr: verb + " " + strings.Join(append(slices.Clone(sources), dest), " ")}
+	destIsDir := strings.HasSuffix(dest, "/") || len(sources) > 1 || dest == "." || dest == "./"
 	if strings.HasSuffix(dest, "/") && rec.dest != "/" {
 		rec.dest = strings.TrimSuffix(rec.dest, "/")
 	}
@@ -267,6 +368,9 @@ func (l *linterRun) walkCopy(st *stageState, stage, line int, verb string, sourc
 				}
 			}
 		}
+		if l.m.shipped[stage] {
+			l.noteToolCopy(st, rec)
+		}
 		st.copies = append(st.copies, rec)
 		return
 	}
@@ -281,18 +385,23 @@ func (l *linterRun) walkCopy(st *stageState, stage, line int, verb string, sourc
 		files := ctx.Match(s)
 		rec.files = append(rec.files, files...)
 		rec.bytes += contextSum(files)
+		rec.placed = append(rec.placed, placeFiles(s, files, rec.dest, destIsDir)...)
 	}
 	st.copies = append(st.copies, rec)
 	if rec.whole && st.wholeCopy == nil {
 		st.wholeCopy = &st.copies[len(st.copies)-1]
 	}
 	l.copies = append(l.copies, ContextCopy{Line: line, Stage: stage, Sources: rec.sources, Dest: rec.dest, Files: len(rec.files), Bytes: rec.bytes})
+	if !l.m.reaches(stage) {
+		return
+	}
 
-	// DK101: the context copy lands on a path another stage filled.
+	// DK101: the context copy lands on a path another stage filled; it
+	// matters when that path ends up in the image.
 	var covered []string
 	srcs := rec.instr
 	for _, p := range st.fromOther {
-		if !pathWithin(p.path, rec.dest) {
+		if !underPath(p.path, rec.dest) || !l.m.endsUp(stage, p.path) {
 			continue
 		}
 		rel := strings.TrimPrefix(strings.TrimPrefix(p.path, rec.dest), "/")
@@ -326,182 +435,454 @@ func (l *linterRun) walkCopy(st *stageState, stage, line int, verb string, sourc
 	l.contextChecks(&rec, covered)
 }
 
+// placeFiles maps the context files a COPY source brings to their image
+// paths, following COPY's rules: a directory's contents land in dest, a
+// file lands at dest or, when dest is a directory, at dest/base.
+func placeFiles(src string, files []ContextFile, dest string, destIsDir bool) []imageFile {
+	clean := strings.Trim(path.Clean("/"+src), "/")
+	out := make([]imageFile, 0, len(files))
+	glob := strings.ContainsAny(clean, "*?[")
+	for _, f := range files {
+		var p string
+		switch {
+		case glob:
+			// A matched file lands at dest/base; a matched directory's
+			// contents land at dest/<dir>/...: approximate with the path
+			// below the glob's static prefix.
+			prefix := clean
+			if i := strings.IndexAny(prefix, "*?["); i >= 0 {
+				prefix = prefix[:i]
+			}
+			if j := strings.LastIndex(prefix, "/"); j >= 0 {
+				prefix = prefix[:j+1]
+			} else {
+				prefix = ""
+			}
+			p = path.Join(dest, strings.TrimPrefix(f.Path, prefix))
+		case clean == "" || f.Path != clean:
+			rel := f.Path
+			if clean != "" {
+				rel = strings.TrimPrefix(f.Path, clean+"/")
+			}
+			p = path.Join(dest, rel)
+		case destIsDir:
+			p = path.Join(dest, path.Base(f.Path))
+		default:
+			p = dest
+		}
+		out = append(out, imageFile{dest: p, file: f})
+	}
+	return out
+}
+
+// installSubcommands are the subcommands that install dependencies.
 var installSubcommands = map[string][]string{
 	"poetry": {"install", "sync"},
 	"uv":     {"sync", "pip"},
+	"pipenv": {"install", "sync"},
+	"pdm":    {"install", "sync"},
 	"npm":    {"ci", "install"},
 	"yarn":   {"install"},
 	"pnpm":   {"install"},
 }
 
-func (l *linterRun) walkRun(st *stageState, stage, line, end int, c *instructions.RunCommand) {
-	script := c.CmdLine
-	var cmds []shellCommand
-	if c.PrependShell {
-		text := strings.Join(script, " ")
-		for _, f := range c.Files {
-			text += "\n" + f.Data
+// runContext is what one RUN knows while its commands are checked.
+type runContext struct {
+	st          *stageState
+	stage       int
+	line, end   int
+	cacheMounts []string // absolute targets of cache and tmpfs mounts
+	hasSecret   bool
+	secretEnvs  map[string]bool
+	cmds        []shellCommand
+	exact       bool
+	expand      func(string) string
+}
+
+// mounted reports whether a cache or tmpfs mount covers dir.
+func (rc *runContext) mounted(dir string) bool {
+	if dir == "" {
+		return false
+	}
+	dir = lintAbsPath(rc.st.workdir, dir)
+	for _, t := range rc.cacheMounts {
+		if underPath(dir, t) {
+			return true
 		}
-		cmds = splitShell(text)
+	}
+	return false
+}
+
+// removed reports whether a later "rm -rf" in the same RUN removes dir (or
+// a parent of it).
+func (rc *runContext) removed(dir string, after int) bool {
+	for _, c := range rc.cmds[after:] {
+		if c.name() != "rm" {
+			continue
+		}
+		for _, a := range c.args() {
+			if strings.HasPrefix(a, "-") {
+				continue
+			}
+			a = rc.expand(expandCmdEnv(a, c.env))
+			a = strings.TrimSuffix(strings.TrimSuffix(a, "*"), "/")
+			a = strings.ReplaceAll(a, "~", rc.st.home())
+			a = strings.ReplaceAll(strings.ReplaceAll(a, "${HOME}", rc.st.home()), "$HOME", rc.st.home())
+			if a == "" {
+				continue
+			}
+			if underPath(dir, lintAbsPath(rc.st.workdir, a)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (rc *runContext) envOf(cmd shellCommand, k string) (string, bool) {
+	if v, ok := cmd.env[k]; ok {
+		return v, true
+	}
+	v, ok := rc.st.env[k]
+	return v, ok
+}
+
+func (l *linterRun) walkRun(st *stageState, stage, line, end int, c *instructions.RunCommand) {
+	var files []instructionFile
+	for _, f := range c.Files {
+		files = append(files, instructionFile{name: f.Name, data: f.Data, chomp: f.Chomp})
+	}
+	if len(st.shell) > 0 && !shellNames[path.Base(st.shell[0])] {
+		return // SHELL ["powershell", ...]: not a POSIX shell
+	}
+	src := l.m.runScript(line, end, c.CmdLine, c.PrependShell, files)
+	var cmds []shellCommand
+	if src.notShell != "" {
+		cmds = l.commandsOf(src, c.CmdLine)
 	} else {
-		cmds = shellCommandsOf(script, false)
+		parsed := parseShell(src.text, src.line, max(src.col, 1), src.exact)
+		if parsed.parseErr != "" {
+			if l.m.reaches(stage) {
+				l.add(RuleShellNotParsed, SeverityInfo, line, 1,
+					fmt.Sprintf("this RUN is not a shell script deploykit can parse (%s): its commands were not checked", parsed.parseErr),
+					"Check the script with sh -n; deploykit reads RUN with mvdan.cc/sh (bash syntax).")
+			}
+			return
+		}
+		cmds = parsed.cmds
 	}
 	// Mount flags are only decoded by Expand.
 	_ = c.Expand(func(w string) (string, error) { return l.expand(st, w), nil })
-	mounts := instructions.GetMounts(c)
-	var cacheTargets []string
-	hasSecret := false
-	for _, mt := range mounts {
+	rc := &runContext{st: st, stage: stage, line: line, end: end, cmds: cmds, exact: src.exact, secretEnvs: map[string]bool{},
+		expand: func(w string) string { return l.expand(st, w) }}
+	for _, mt := range instructions.GetMounts(c) {
 		switch mt.Type {
-		case instructions.MountTypeCache:
-			cacheTargets = append(cacheTargets, lintAbsPath(st.workdir, l.expand(st, mt.Target)))
+		case instructions.MountTypeCache, instructions.MountTypeTmpfs:
+			rc.cacheMounts = append(rc.cacheMounts, lintAbsPath(st.workdir, l.expand(st, mt.Target)))
 		case instructions.MountTypeSecret:
-			hasSecret = true
-		}
-	}
-	// cached reports whether a cache mount covers one of the default cache
-	// directories (needles) or the directory the tool is configured to use
-	// (configured, when not "").
-	cached := func(configured string, needles ...string) bool {
-		for _, t := range cacheTargets {
-			if configured != "" && pathWithin(lintAbsPath(st.workdir, configured), t) {
-				return true
-			}
-			for _, n := range needles {
-				if strings.Contains(t, n) {
-					return true
-				}
+			rc.hasSecret = true
+			if mt.Env != nil {
+				rc.secretEnvs[*mt.Env] = true
 			}
 		}
-		return false
 	}
-	envOf := func(cmd shellCommand, k string) string {
-		if v, ok := cmd.env[k]; ok {
-			return v
-		}
-		return st.env[k]
-	}
-	aptCleaned := false
+	reaches, shipped := l.m.reaches(stage), l.m.shipped[stage]
+	aptUpdated, aptCleaned := false, false
 	for _, cmd := range cmds {
+		if _, ok := cmd.sub("apt-get", "update"); ok {
+			aptUpdated = true
+		}
+		if _, ok := cmd.sub("apt", "update"); ok {
+			aptUpdated = true
+		}
+		if _, ok := cmd.sub("apt-get", "distclean", "dist-clean"); ok {
+			aptCleaned = true
+		}
+		if _, ok := cmd.sub("apt", "distclean"); ok {
+			aptCleaned = true
+		}
 		if cmd.name() == "rm" {
 			for _, a := range cmd.args() {
-				if strings.HasPrefix(a, "/var/lib/apt/lists") {
+				if strings.HasPrefix(a, "/var/lib/apt/lists") || a == "/var/lib/apt" || a == "/var/lib/apt/" {
 					aptCleaned = true
 				}
 			}
 		}
 	}
-	for _, cmd := range cmds {
+	if rc.mounted("/var/lib/apt/lists") {
+		aptCleaned = true
+	}
+	seen := map[string]int{} // DK112: one finding per tool and line
+	for ci, cmd := range cmds {
 		w := cmd.words
 		if len(w) == 0 {
 			continue
 		}
 		name := cmd.name()
-		loc := func(words ...string) (int, int) { return l.m.locate(line, end, words...) }
+		loc := func(k int) (int, int) {
+			if k < len(cmd.pos) && cmd.pos[k].line > 0 && cmd.pos[k].col > 0 {
+				return cmd.pos[k].line, cmd.pos[k].col
+			}
+			if k < len(cmd.pos) && cmd.pos[k].line > 0 {
+				ln, col := l.m.locate(cmd.pos[k].line, end, w[k])
+				return ln, col
+			}
+			return l.m.locate(line, end, w[min(k, len(w)-1)])
+		}
+
+		// Users created in this stage (for COPY --chown fixes).
+		if name == "useradd" || name == "adduser" {
+			if u := lastPositional(cmd.args()); u != "" {
+				st.users[u] = line
+			}
+		}
 
 		// Bytecode compilation.
-		if slices.Contains(w, "compileall") || shellHasFlag(w, "--compile-bytecode", "--compile") || lintTruthy(envOf(cmd, "UV_COMPILE_BYTECODE")) && name == "uv" {
+		if slices.Contains(w, "compileall") || shellHasFlag(w, "--compile-bytecode", "--compile") || name == "uv" && truthyEnv(rc, cmd, "UV_COMPILE_BYTECODE") {
 			st.compiles = true
 		}
 
 		// DK112: expensive install after the whole source was copied.
-		expensive := ""
-		if _, ok := cmd.pipInstall(); ok {
-			expensive = "pip install"
-		} else if subs, ok := installSubcommands[name]; ok {
-			if args, ok := cmd.sub(name, subs...); ok {
-				// "uv pip list" is cheap; "uv sync" and "uv pip install" are not.
-				if name != "uv" || w[len(w)-len(args)-1] == "sync" || len(args) > 0 && (args[0] == "install" || args[0] == "sync") {
-					expensive = name + " install"
+		tool := installTool(cmd)
+		if tool != "" {
+			after := st.wholeCopy != nil
+			st.installs = append(st.installs, installRec{tool: tool, line: line, afterWhole: after})
+			if after && reaches && !l.projectInstall(st, tool, cmd) {
+				key := tool + "@" + strconv.Itoa(line)
+				if _, dup := seen[key]; !dup {
+					seen[key] = 1
+					ln, col := loc(0)
+					what := tool + " install"
+					if tool == "apt-get" {
+						what = "apt-get install"
+					}
+					l.add(RuleCacheBustingOrder, SeverityWarning, ln, col,
+						fmt.Sprintf("%s runs after %s on line %d copied the whole source: every source edit re-runs it", what, st.wholeCopy.instr, st.wholeCopy.line),
+						"Copy only the dependency manifests before this step and the rest of the source after it.")
 				}
 			}
-		} else if _, ok := cmd.sub("apt-get", "install"); ok {
-			expensive = "apt-get install"
-		}
-		if expensive != "" && st.wholeCopy != nil {
-			ln, col := loc(w[0])
-			l.add(RuleCacheBustingOrder, SeverityWarning, ln, col,
-				fmt.Sprintf("%s runs after %s on line %d copied the whole source: every source edit re-runs it", expensive, st.wholeCopy.instr, st.wholeCopy.line),
-				"Copy only the dependency manifests before this step and the rest of the source after it.")
 		}
 
-		// DK103 and DK115.
+		// DK103: package caches that end up in the image.
+		if shipped || reaches {
+			l.checkPackageCache(rc, ci, cmd, loc, aptUpdated, aptCleaned)
+		}
+
+		// DK115 and DK124: Poetry pins, tools shipped.
 		if args, ok := cmd.pipInstall(); ok {
-			if !shellHasFlag(args, "--no-cache-dir") && !lintTruthy(envOf(cmd, "PIP_NO_CACHE_DIR")) && !cached(envOf(cmd, "PIP_CACHE_DIR"), ".cache/pip", "/root/.cache") {
-				ln, col := loc(w[0], "install")
-				if len(w) > 1 && w[1] == "-m" {
-					ln, col = loc(w[0], "-m", "pip")
-				}
-				l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
-					"pip install keeps its download cache (/root/.cache/pip) in this layer and re-downloads on every rebuild",
-					"RUN --mount=type=cache,target=/root/.cache/pip pip install ... (or pip install --no-cache-dir)")
-			}
-			l.checkPoetryPin(line, end, args)
-		}
-		if name == "pipx" {
-			if args, ok := cmd.sub("pipx", "install"); ok {
-				l.checkPoetryPin(line, end, args)
+			l.checkPoetryPin(st, line, end, args, cmd)
+			if shipped {
+				l.noteToolInstall(st, args)
 			}
 		}
-		if args, ok := cmd.sub("poetry", "install", "sync"); ok {
-			if !shellHasFlag(args, "--no-cache") && !shellHasFlag(w, "--no-cache") && !cached(envOf(cmd, "POETRY_CACHE_DIR"), "pypoetry", "/root/.cache") {
-				ln, col := loc("poetry", w[len(w)-len(args)-1])
-				l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
-					"poetry install without a cache mount: Poetry's cache (/root/.cache/pypoetry) is stored in this layer and every rebuild downloads all packages again",
-					"RUN --mount=type=cache,target=/root/.cache/pypoetry poetry install ...")
+		if args, ok := cmd.sub("pipx", "install"); ok {
+			l.checkPoetryPin(st, line, end, args, cmd)
+			if shipped {
+				l.noteToolInstall(st, args)
 			}
 		}
-		if args, ok := cmd.sub("uv", "sync", "pip"); ok {
-			isInstall := w[len(w)-len(args)-1] == "sync" || len(args) > 0 && (args[0] == "install" || args[0] == "sync")
-			if isInstall && !shellHasFlag(w, "--no-cache") && !lintTruthy(envOf(cmd, "UV_NO_CACHE")) && !cached(envOf(cmd, "UV_CACHE_DIR"), ".cache/uv", "/root/.cache") {
-				ln, col := loc("uv")
-				l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
-					"uv without a cache mount: its cache (/root/.cache/uv) is stored in this layer and every rebuild downloads all packages again",
-					"RUN --mount=type=cache,target=/root/.cache/uv uv sync ...")
+		if args, ok := cmd.sub("uv", "tool"); ok && len(args) > 1 && args[0] == "install" && shipped {
+			l.noteToolInstall(st, args[1:])
+		}
+		if l.poetryInstaller(cmd) {
+			l.checkPoetryInstaller(st, line, end, cmd)
+			if shipped {
+				st.tools = append(st.tools, "poetry")
 			}
 		}
-		if args, ok := aptInstallArgs(cmd); ok {
-			ln, col := loc(w[0], "install")
-			if !aptCleaned && !cached("", "/var/lib/apt") {
-				l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
-					"apt-get install leaves the package lists (/var/lib/apt/lists) in this layer (hadolint DL3009)",
-					"RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install ... (or end with rm -rf /var/lib/apt/lists/*)")
-			}
-			if !shellHasFlag(args, "--no-install-recommends") && !shellHasFlag(w, "--no-install-recommends") {
-				l.add(RuleAptRecommends, SeverityInfo, ln, col,
-					"apt-get install without --no-install-recommends also installs the recommended packages (hadolint DL3015)",
-					"apt-get install -y --no-install-recommends ...")
-			}
-			var unpinned []string
-			for _, a := range args {
-				if !strings.HasPrefix(a, "-") && !strings.Contains(a, "=") && !strings.Contains(a, "$") {
-					unpinned = append(unpinned, a)
-				}
-			}
-			if len(unpinned) > 0 {
-				l.add(RuleAptUnpinned, SeverityInfo, ln, col,
-					fmt.Sprintf("apt packages without version pins: %s (hadolint DL3008)", strings.Join(unpinned, ", ")),
-					"Pin with pkg=version when reproducibility matters more than security updates.")
-			}
+
+		// DK116, DK119, DK122: apt and apk packages.
+		if args, ok := aptInstallArgs(cmd); ok && reaches {
+			l.checkAptInstall(rc, cmd, args, loc)
+		}
+		if args, ok := cmd.sub("apk", "add"); ok && shipped {
+			l.checkBuildTools(rc, cmd, apkPackages(args), "apk add", loc)
 		}
 
 		// DK102: recursive chown/chmod over copied files.
-		if name == "chown" || name == "chmod" {
-			l.checkRecursiveOwnership(st, cmd, line, end)
+		if (name == "chown" || name == "chmod") && shipped {
+			l.checkRecursiveOwnership(rc, cmd)
 		}
 
-		// DK108 and DK109 for manage.py / django-admin.
-		if sub, rest, ok := djangoCommand(cmd); ok && !hasSecret {
-			ln, col := loc(sub)
-			msg := fmt.Sprintf("manage.py %s runs at build time and imports the Django settings, which need SECRET_KEY (and often database or storage credentials), but this RUN has no secret mount", sub)
-			if s := settingsArg(rest); s != "" {
-				msg += fmt.Sprintf("; --settings=%s suggests production settings", s)
-			}
-			l.add(RuleBuildTimeSecret, SeverityWarning, ln, col, msg,
-				fmt.Sprintf("RUN --mount=type=secret,id=django_secret_key,env=DJANGO_SECRET_KEY python manage.py %s ... and build with --secret id=django_secret_key,env=DJANGO_SECRET_KEY", sub))
+		// DK108 for manage.py / django-admin.
+		if sub, rest, ok := djangoCommand(cmd); ok && reaches && !rc.hasSecret {
+			l.checkBuildSecret(rc, cmd, sub, rest, loc)
 		}
 	}
-	l.checkCommandModulesCmds(line, end, cmds)
+	if reaches {
+		l.checkCommandModulesCmds(line, end, cmds)
+		l.checkVolatileBefore(st, line, cmds)
+	}
+}
+
+func truthyEnv(rc *runContext, cmd shellCommand, k string) bool {
+	v, _ := rc.envOf(cmd, k)
+	return lintTruthy(v)
+}
+
+func lastPositional(args []string) string {
+	out := ""
+	skip := false
+	for _, a := range args {
+		if skip {
+			skip = false
+			continue
+		}
+		if strings.HasPrefix(a, "-") {
+			switch a {
+			case "-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home", "--home-dir", "-s", "--shell", "-c", "--comment", "--gecos", "--ingroup", "-h":
+				skip = true
+			}
+			continue
+		}
+		out = a
+	}
+	return out
+}
+
+// installTool names the dependency manager an install command runs, or "".
+func installTool(cmd shellCommand) string {
+	if _, ok := cmd.pipInstall(); ok {
+		return "pip"
+	}
+	name := cmd.name()
+	if subs, ok := installSubcommands[name]; ok {
+		i := cmd.subIndex(name, subs...)
+		if i < 0 {
+			return ""
+		}
+		if name == "uv" && cmd.words[i] == "pip" {
+			if i+1 < len(cmd.words) && (cmd.words[i+1] == "install" || cmd.words[i+1] == "sync") {
+				return "uv"
+			}
+			return ""
+		}
+		return name
+	}
+	if _, ok := aptInstallArgs(cmd); ok {
+		return "apt-get"
+	}
+	return ""
+}
+
+// projectInstall reports whether an install after the whole copy is the
+// documented second step that installs only the project: the same tool
+// already installed the dependencies before the copy (uv sync
+// --no-install-project, poetry install --no-root, pip install -r then pip
+// install .), or the command itself says so.
+func (l *linterRun) projectInstall(st *stageState, tool string, cmd shellCommand) bool {
+	if shellHasFlag(cmd.words, "--only-root") {
+		return true
+	}
+	for _, in := range st.installs {
+		if in.tool == tool && !in.afterWhole {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPackageCache runs DK103 on one command.
+func (l *linterRun) checkPackageCache(rc *runContext, ci int, cmd shellCommand, loc func(int) (int, int), aptUpdated, aptCleaned bool) {
+	st := rc.st
+	w := cmd.words
+	// where says what the cache costs: in a shipped stage it is stored in
+	// the image; in a builder whose files do not ship, only the rebuilds
+	// pay (every run of the step downloads everything again).
+	where := func(dir, shippedMsg string) string {
+		if l.m.endsUp(rc.stage, lintAbsPath(st.workdir, dir)) {
+			return shippedMsg
+		}
+		return fmt.Sprintf("has no cache mount: every rebuild of this step downloads all packages again (the cache at %s stays in stage %s, which does not ship)", dir, l.m.graph.Stages[rc.stage].Label())
+	}
+	cacheRoot := st.cacheRoot(cmd.env)
+	userNote := ""
+	if h := st.home(); h != "/root" {
+		userNote = fmt.Sprintf(" (the stage runs as %s, so the cache is under %s)", st.user, h)
+	}
+	if args, ok := cmd.pipInstall(); ok {
+		_, noCacheEnv := rc.envOf(cmd, "PIP_NO_CACHE_DIR") // any value disables the cache
+		dir := path.Join(cacheRoot, "pip")
+		if v, ok := rc.envOf(cmd, "PIP_CACHE_DIR"); ok && v != "" && !strings.Contains(v, "$") {
+			dir = v
+		}
+		if !shellHasFlag(args, "--no-cache-dir") && !noCacheEnv && !rc.mounted(dir) && !rc.removed(dir, ci) && !pipCachePurged(rc, ci) {
+			k := 1
+			if len(w) > 1 && w[1] == "-m" {
+				k = 3
+			}
+			ln, col := loc(0)
+			d := l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
+				"pip install "+where(dir, fmt.Sprintf("keeps its download cache (%s) in this layer and re-downloads on every rebuild%s", dir, userNote)),
+				fmt.Sprintf("RUN --mount=type=cache,target=%s pip install ... (or pip install --no-cache-dir)", dir))
+			if rc.exact && k < len(cmd.pos) && cmd.pos[k].col > 0 && cmd.pos[k].literal && !cmd.pos[k].multiline {
+				d.SuggestedFixes = append(d.SuggestedFixes, SuggestedFix{Message: "Add --no-cache-dir.",
+					TextEdits: []TextEdit{l.insertAt(cmd.pos[k].line, cmd.pos[k].endCol, " --no-cache-dir")}})
+				d.SuggestedFixes[0], d.SuggestedFixes[1] = d.SuggestedFixes[1], d.SuggestedFixes[0]
+			}
+		}
+	}
+	if args, ok := cmd.sub("poetry", "install", "sync", "add"); ok {
+		dir := path.Join(cacheRoot, "pypoetry")
+		if v, ok := rc.envOf(cmd, "POETRY_CACHE_DIR"); ok && v != "" && !strings.Contains(v, "$") {
+			dir = v
+		} else if ok && strings.Contains(v, "$") {
+			dir = l.expand(st, v)
+		}
+		if !shellHasFlag(args, "--no-cache") && !shellHasFlag(w, "--no-cache") && !truthyEnv(rc, cmd, "POETRY_NO_CACHE") &&
+			!rc.mounted(dir) && !rc.removed(dir, ci) {
+			ln, col := loc(0)
+			l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
+				"poetry install "+where(dir, fmt.Sprintf("without a cache mount: Poetry's cache (%s) is stored in this layer and every rebuild downloads all packages again%s", dir, userNote)),
+				fmt.Sprintf("RUN --mount=type=cache,target=%s poetry install ... (or poetry install --no-cache)", dir))
+		}
+	}
+	if installTool(cmd) == "uv" {
+		dir := path.Join(cacheRoot, "uv")
+		if v, ok := rc.envOf(cmd, "UV_CACHE_DIR"); ok && v != "" && !strings.Contains(v, "$") {
+			dir = v
+		}
+		if !shellHasFlag(w, "--no-cache", "-n") && !truthyEnv(rc, cmd, "UV_NO_CACHE") && !rc.mounted(dir) && !rc.removed(dir, ci) && !uvCacheCleaned(rc, ci) {
+			ln, col := loc(0)
+			l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
+				"uv "+where(dir, fmt.Sprintf("without a cache mount: its cache (%s) is stored in this layer and every rebuild downloads all packages again%s", dir, userNote)),
+				fmt.Sprintf("RUN --mount=type=cache,target=%s uv sync ... (or uv sync --no-cache)", dir))
+		}
+	}
+	if _, ok := aptInstallArgs(cmd); ok && aptUpdated && !aptCleaned && l.m.endsUp(rc.stage, "/var/lib/apt/lists") {
+		ln, col := loc(0)
+		l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
+			"apt-get update leaves the package lists (/var/lib/apt/lists) in this layer (hadolint DL3009)",
+			"End the RUN with rm -rf /var/lib/apt/lists/*, or mount caches: RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install ...")
+	}
+	if args, ok := cmd.sub("apk", "add"); ok && !shellHasFlag(args, "--no-cache") && !shellHasFlag(w, "--no-cache") &&
+		!rc.mounted("/var/cache/apk") && !rc.mounted("/etc/apk/cache") && !rc.removed("/var/cache/apk", ci) && l.m.endsUp(rc.stage, "/var/cache/apk") {
+		ln, col := loc(0)
+		d := l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
+			"apk add without --no-cache leaves the package index (/var/cache/apk) in this layer (hadolint DL3018's companion DL3019)",
+			"apk add --no-cache ...")
+		if i := cmd.subIndex("apk", "add"); rc.exact && i > 0 && i < len(cmd.pos) && cmd.pos[i].col > 0 && !cmd.pos[i].multiline {
+			l.addEdit(d, l.insertAt(cmd.pos[i].line, cmd.pos[i].endCol, " --no-cache"))
+		}
+	}
+}
+
+func pipCachePurged(rc *runContext, after int) bool {
+	for _, c := range rc.cmds[after:] {
+		if isPipName(c.name()) && len(c.words) >= 3 && c.words[1] == "cache" && (c.words[2] == "purge" || c.words[2] == "remove") {
+			return true
+		}
+	}
+	return false
+}
+
+func uvCacheCleaned(rc *runContext, after int) bool {
+	for _, c := range rc.cmds[after:] {
+		if args, ok := c.sub("uv", "cache"); ok && len(args) > 0 && (args[0] == "clean" || args[0] == "prune") {
+			return true
+		}
+	}
+	return false
 }
 
 func aptInstallArgs(cmd shellCommand) ([]string, bool) {
@@ -509,6 +890,119 @@ func aptInstallArgs(cmd shellCommand) ([]string, bool) {
 		return args, true
 	}
 	return cmd.sub("apt", "install")
+}
+
+// aptPackages extracts the package names from apt-get install arguments:
+// options and their values (-t suite, -o opt=v, -c file), local .deb paths,
+// version-pinned and variable words are set apart.
+func aptPackages(args []string) (names []string, pinned int) {
+	skip := false
+	for _, a := range args {
+		if skip {
+			skip = false
+			continue
+		}
+		switch {
+		case a == "-t" || a == "--target-release" || a == "-o" || a == "--option" || a == "-c" || a == "--config-file":
+			skip = true
+		case strings.HasPrefix(a, "-"):
+		case a == "" || strings.Contains(a, "$"):
+		case strings.Contains(a, "/") || strings.HasSuffix(a, ".deb"):
+			// a local package file, or pkg/suite
+			if !strings.HasSuffix(a, ".deb") && !strings.HasPrefix(a, ".") && !strings.HasPrefix(a, "/") {
+				names = append(names, a)
+				pinned++
+			}
+		case strings.Contains(a, "="):
+			names = append(names, a)
+			pinned++
+		default:
+			names = append(names, a)
+		}
+	}
+	return names, pinned
+}
+
+func apkPackages(args []string) []string {
+	var out []string
+	skip := false
+	for _, a := range args {
+		if skip {
+			skip = false
+			continue
+		}
+		switch {
+		case a == "-t" || a == "--virtual" || a == "-X" || a == "--repository":
+			skip = true
+		case strings.HasPrefix(a, "-") || strings.Contains(a, "$"):
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (l *linterRun) checkAptInstall(rc *runContext, cmd shellCommand, args []string, loc func(int) (int, int)) {
+	i := cmd.subIndex(cmd.name(), "install")
+	ln, col := loc(0)
+	if l.m.shipped[rc.stage] && !shellHasFlag(args, "--no-install-recommends") && !shellHasFlag(cmd.words, "--no-install-recommends") &&
+		!strings.Contains(strings.ToLower(rc.st.env["APT_OPTS"]), "no-install-recommends") {
+		d := l.add(RuleAptRecommends, SeverityInfo, ln, col,
+			"apt-get install without --no-install-recommends also installs the recommended packages (hadolint DL3015)",
+			"apt-get install -y --no-install-recommends ...")
+		if rc.exact && i > 0 && i < len(cmd.pos) && cmd.pos[i].col > 0 && !cmd.pos[i].multiline {
+			l.addEdit(d, l.insertAt(cmd.pos[i].line, cmd.pos[i].endCol, " --no-install-recommends"))
+		}
+	}
+	names, pinned := aptPackages(args)
+	var unpinned []string
+	for _, n := range names {
+		if !strings.Contains(n, "=") && !strings.Contains(n, "/") {
+			unpinned = append(unpinned, n)
+		}
+	}
+	_ = pinned
+	if len(unpinned) > 0 && l.enabled(RuleAptUnpinned) {
+		l.add(RuleAptUnpinned, SeverityInfo, ln, col,
+			fmt.Sprintf("apt packages without version pins: %s (hadolint DL3008)", strings.Join(unpinned, ", ")),
+			"Pin with pkg=version when reproducibility matters more than security updates.")
+	}
+	l.checkBuildTools(rc, cmd, names, "apt-get install", loc)
+}
+
+// buildToolRE matches Debian/Alpine packages that only building needs.
+var buildToolRE = regexp.MustCompile(`^(build-essential|build-base|gcc(-[0-9]+)?|g\+\+(-[0-9]+)?|clang(-[0-9]+)?|make|cmake|cargo|rustc|musl-dev|linux-headers|[a-z0-9.+-]+-dev(el)?)(=.*)?$`)
+
+// checkBuildTools runs DK122: compilers and -dev packages in the runtime.
+func (l *linterRun) checkBuildTools(rc *runContext, cmd shellCommand, pkgs []string, verb string, loc func(int) (int, int)) {
+	if !l.m.shipped[rc.stage] {
+		return
+	}
+	var found []string
+	for _, p := range pkgs {
+		if buildToolRE.MatchString(p) {
+			found = append(found, strings.SplitN(p, "=", 2)[0])
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	// Removed again in the same RUN?
+	for _, c := range rc.cmds {
+		if args, ok := c.sub("apt-get", "purge", "remove", "autoremove"); ok {
+			found = slices.DeleteFunc(found, func(p string) bool { return slices.Contains(args, p) || shellHasFlag(args, "--auto-remove") && false })
+		}
+		if args, ok := c.sub("apk", "del"); ok && len(args) > 0 {
+			found = nil
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	ln, col := loc(0)
+	l.add(RuleBuildToolsInRuntime, SeverityWarning, ln, col,
+		fmt.Sprintf("%s puts build-only packages into the runtime stage %s: %s", verb, l.m.graph.Stages[rc.stage].Label(), strings.Join(found, ", ")),
+		"Install compilers and -dev packages in the builder stage only; the runtime needs just the shared libraries (libpq5, not libpq-dev).")
 }
 
 // djangoCommand recognises "python manage.py X", "./manage.py X" and
@@ -524,7 +1018,7 @@ func djangoCommand(cmd shellCommand) (sub string, rest []string, ok bool) {
 			}
 			return "", nil, false
 		}
-		if i > 0 && !strings.HasPrefix(x, "-") {
+		if i > 0 && !strings.HasPrefix(x, "-") && x != "run" {
 			break
 		}
 	}
@@ -543,59 +1037,242 @@ func settingsArg(args []string) string {
 	return ""
 }
 
-func (l *linterRun) checkRecursiveOwnership(st *stageState, cmd shellCommand, line, end int) {
+// buildSecretCommands are the manage.py commands that run at build time
+// and import the settings.
+var buildSecretCommands = map[string]bool{"collectstatic": true, "compress": true, "compilemessages": true, "tailwind": true, "assets": true}
+
+// checkBuildSecret runs DK108.
+func (l *linterRun) checkBuildSecret(rc *runContext, cmd shellCommand, sub string, rest []string, loc func(int) (int, int)) {
+	if !buildSecretCommands[sub] {
+		return
+	}
+	for _, k := range []string{"SECRET_KEY", "DJANGO_SECRET_KEY"} {
+		if _, ok := rc.envOf(cmd, k); ok {
+			return // a (dummy) key is passed
+		}
+	}
+	settings := settingsArg(rest)
+	if settings == "" {
+		settings, _ = rc.envOf(cmd, "DJANGO_SETTINGS_MODULE")
+	}
+	verdict := l.settingsNeedSecret(settings)
+	if verdict == settingsMakeKey {
+		return
+	}
+	ln, col := loc(0)
+	msg := fmt.Sprintf("manage.py %s runs at build time and imports the Django settings, which need SECRET_KEY, but this RUN has no secret mount and passes no key", sub)
+	switch verdict {
+	case settingsNeedKey:
+		msg += "; the settings read it without a default"
+	case settingsUnknown:
+		msg += "; deploykit could not see the settings in the build context"
+	}
+	if settings != "" {
+		msg += fmt.Sprintf(" (settings %s)", settings)
+	}
+	l.add(RuleBuildTimeSecret, SeverityWarning, ln, col, msg,
+		fmt.Sprintf("RUN --mount=type=secret,id=django_secret_key,env=DJANGO_SECRET_KEY python manage.py %s ... and build with --secret id=django_secret_key,env=DJANGO_SECRET_KEY, or pass a throwaway key for this step (DJANGO_SECRET_KEY=build-only python manage.py %s)", sub, sub))
+}
+
+type settingsVerdict int
+
+const (
+	settingsUnknown settingsVerdict = iota
+	settingsNeedKey
+	settingsMakeKey
+)
+
+var (
+	secretReadNoDefaultRE = regexp.MustCompile(`SECRET_KEY\s*=\s*(os\.environ\[|env\(\s*["'][A-Z_]*SECRET_KEY["']\s*\)|env\.str\(\s*["'][A-Z_]*SECRET_KEY["']\s*\)|os\.environ\.get\(\s*["'][A-Z_]*SECRET_KEY["']\s*\)|os\.getenv\(\s*["'][A-Z_]*SECRET_KEY["']\s*\))`)
+	secretDefaultRE       = regexp.MustCompile(`SECRET_KEY\s*=\s*(["']|.*get_random_secret_key|os\.environ\.get\([^)]*,|os\.getenv\([^)]*,|env(\.str)?\([^)]*default\s*=|config\([^)]*default\s*=)`)
+)
+
+// settingsNeedSecret reads the Django settings files in the context.
+func (l *linterRun) settingsNeedSecret(module string) settingsVerdict {
+	ctx := l.cfg.Context
+	if ctx == nil {
+		return settingsUnknown
+	}
+	found := false
+	need := false
+	for p, data := range ctx.Manifests {
+		if !strings.HasSuffix(p, ".py") {
+			continue
+		}
+		if module != "" && !settingsFileMatches(p, module) {
+			continue
+		}
+		found = true
+		if secretDefaultRE.Match(data) {
+			return settingsMakeKey
+		}
+		if secretReadNoDefaultRE.Match(data) {
+			need = true
+		}
+	}
+	if need {
+		return settingsNeedKey
+	}
+	if found && module != "" {
+		// The named settings module does not set SECRET_KEY itself; it
+		// may import a base module: look at every settings file.
+		return l.settingsNeedSecret("")
+	}
+	return settingsUnknown
+}
+
+func settingsFileMatches(p, module string) bool {
+	modPath := strings.ReplaceAll(module, ".", "/")
+	return strings.HasSuffix(p, modPath+".py") || strings.HasSuffix(p, modPath+"/__init__.py") ||
+		strings.HasPrefix(modPath, strings.TrimSuffix(path.Dir(p), "/settings")) && strings.Contains(p, "settings")
+}
+
+// checkRecursiveOwnership runs DK102: chown -R / chmod -R over files that
+// earlier instructions copied. It counts what the chowned path holds and
+// reads --from= (only files owned by that owner change).
+func (l *linterRun) checkRecursiveOwnership(rc *runContext, cmd shellCommand) {
+	st := rc.st
 	args := cmd.args()
 	recursive := false
-	var positional []string
-	for _, a := range args {
+	var positional []int
+	from := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		switch {
 		case a == "--recursive" || strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "R"):
 			recursive = true
+		case a == "--from" || a == "--reference":
+			if i+1 < len(args) {
+				if a == "--from" {
+					from = args[i+1]
+				}
+				i++
+			}
+		case strings.HasPrefix(a, "--from="):
+			from = strings.TrimPrefix(a, "--from=")
 		case strings.HasPrefix(a, "-"):
 		default:
-			positional = append(positional, a)
+			positional = append(positional, i+1)
 		}
 	}
 	if !recursive || len(positional) < 2 {
 		return
 	}
-	for _, t := range positional[1:] {
-		target := lintAbsPath(st.workdir, l.expand(st, t))
+	name := cmd.name()
+	for _, k := range positional[1:] {
+		target := lintAbsPath(st.workdir, l.expand(st, cmd.words[k]))
 		var parts []string
 		var bytes int64
 		files := 0
-		known := l.cfg.Context != nil
-		for _, c := range st.copies {
-			if !pathWithin(c.dest, target) && !pathWithin(target, c.dest) {
+		var covering []*copyRec
+		for ci := range st.copies {
+			c := &st.copies[ci]
+			if !underPath(c.dest, target) && !underPath(target, c.dest) {
 				continue
+			}
+			if name == "chown" && from != "" && !ownerMatches(from, c.chown) {
+				continue // --from: only files of that owner change
 			}
 			switch c.fromStage {
 			case -1:
+				n, b := 0, int64(0)
+				for _, f := range c.placed {
+					if underPath(f.dest, target) {
+						n++
+						b += f.file.Size
+					}
+				}
+				if l.cfg.Context != nil && n == 0 {
+					continue
+				}
 				parts = append(parts, fmt.Sprintf("line %d (the build context)", c.line))
-				bytes += c.bytes
-				files += len(c.files)
+				bytes += b
+				files += n
 			case -2:
 				parts = append(parts, fmt.Sprintf("line %d (an image)", c.line))
 			default:
 				parts = append(parts, fmt.Sprintf("line %d (stage %s)", c.line, c.fromLabel))
 			}
+			covering = append(covering, c)
 		}
 		if len(parts) == 0 {
 			continue
 		}
 		size := ""
-		if known && files > 0 {
-			size = fmt.Sprintf(" At least %s in %d files from the context are duplicated, plus everything copied from other stages.", report.Bytes(bytes), files)
+		if l.cfg.Context != nil && files > 0 {
+			size = fmt.Sprintf(" %s in %d files from the context are stored twice", report.Bytes(bytes), files)
+			if len(parts) > 1 {
+				size += ", plus what the other copies brought"
+			}
+			size += "."
 		}
-		ln, col := l.m.locate(line, end, cmd.words[0])
-		l.add(RuleRecursiveChownAfterCopy, SeverityWarning, ln, col,
-			fmt.Sprintf("%s -R %s rewrites the files copied there by %s: every changed file is stored again in this layer, doubling its size in the image.%s", cmd.name(), target, strings.Join(parts, ", "), size),
-			"Drop the recursive "+cmd.name()+": create the user before copying, keep code and venv root-owned, and give the user only the directories it writes (COPY --chown=UID:GID, or RUN install -d -o UID -g GID <dir>).")
+		ln, col := rc.line, 1
+		if len(cmd.pos) > 0 && cmd.pos[0].col > 0 {
+			ln, col = cmd.pos[0].line, cmd.pos[0].col
+		}
+		d := l.add(RuleRecursiveChownAfterCopy, SeverityWarning, ln, col,
+			fmt.Sprintf("%s -R %s rewrites the files copied there by %s: every changed file is stored again in this layer.%s", name, target, strings.Join(parts, ", "), size),
+			"Drop the recursive "+name+": create the user before copying, keep code and venv root-owned, and give the user only the directories it writes (COPY --chown=UID:GID, or RUN install -d -o UID -g GID <dir>).")
+		if name == "chown" && from == "" && len(positional) == 2 {
+			l.chownFix(rc, cmd, d, cmd.words[positional[0]], covering)
+		}
 	}
 }
 
+func ownerMatches(from, chown string) bool {
+	fu, _, _ := strings.Cut(from, ":")
+	cu, _, _ := strings.Cut(chown, ":")
+	if cu == "" {
+		cu = "root"
+	}
+	norm := func(u string) string {
+		if u == "0" {
+			return "root"
+		}
+		return u
+	}
+	return fu == "" || norm(fu) == norm(cu)
+}
+
+// chownFix turns "RUN chown -R OWNER PATH" into COPY --chown=OWNER on the
+// copies it covers, when that is mechanical: the RUN is only this command,
+// every covered COPY has no --chown, and OWNER exists before the first of
+// them (numeric, or created by an earlier RUN of the stage).
+func (l *linterRun) chownFix(rc *runContext, cmd shellCommand, d *Diagnostic, owner string, covering []*copyRec) {
+	if len(rc.cmds) != 1 || !rc.exact || len(covering) == 0 || strings.Contains(owner, "$") {
+		return
+	}
+	user, _, _ := strings.Cut(owner, ":")
+	for _, c := range covering {
+		if c.chown != "" || c.stage != rc.stage {
+			return
+		}
+		if _, err := strconv.Atoi(user); err != nil {
+			created, ok := rc.st.users[user]
+			if !ok || created > c.line {
+				return
+			}
+		}
+	}
+	var edits []TextEdit
+	for _, c := range covering {
+		text := l.m.lines[c.line-1]
+		i := strings.Index(strings.ToUpper(text), "COPY")
+		if i < 0 || strings.TrimSpace(text[:i]) != "" {
+			return
+		}
+		edits = append(edits, l.insertAt(c.line, i+6, "--chown="+owner+" "))
+	}
+	// Delete the RUN instruction's lines.
+	edits = append(edits, TextEdit{Pos: Position{File: l.m.file, Line: rc.line, Column: 1}, End: Position{File: l.m.file, Line: rc.end + 1, Column: 1}})
+	if rc.end >= len(l.m.lines) {
+		return
+	}
+	d.SuggestedFixes = append([]SuggestedFix{{Message: fmt.Sprintf("Copy with --chown=%s and drop the RUN (moves no data; the files are owned as they land).", owner), TextEdits: edits}}, d.SuggestedFixes...)
+}
+
 // checkPoetryPin runs DK115 on the arguments of a pip/pipx install.
-func (l *linterRun) checkPoetryPin(line, end int, args []string) {
+func (l *linterRun) checkPoetryPin(st *stageState, line, end int, args []string, cmd shellCommand) {
 	ctx := l.cfg.Context
 	if ctx == nil {
 		return
@@ -605,46 +1282,88 @@ func (l *linterRun) checkPoetryPin(line, end int, args []string) {
 		return
 	}
 	for _, a := range args {
-		a = strings.Trim(a, "\"'")
+		a = strings.Trim(l.expand(st, expandCmdEnv(a, cmd.env)), "\"'")
 		nameVer := strings.ToLower(a)
 		if nameVer != "poetry" && !strings.HasPrefix(nameVer, "poetry=") && !strings.HasPrefix(nameVer, "poetry<") &&
 			!strings.HasPrefix(nameVer, "poetry>") && !strings.HasPrefix(nameVer, "poetry~") && !strings.HasPrefix(nameVer, "poetry!") {
 			continue
 		}
-		info := parsePoetryLock(lock)
-		ln, col := l.m.locate(line, end, "poetry")
 		ver, pinned := strings.CutPrefix(nameVer, "poetry==")
-		if !pinned {
-			msg := "Poetry is installed without an exact version pin"
-			if info.generatedBy != "" {
-				msg += fmt.Sprintf("; poetry.lock was written by Poetry %s", info.generatedBy)
-			}
-			fixVer := info.generatedBy
-			if fixVer == "" {
-				fixVer = "X.Y.Z"
-			}
-			l.add(RulePoetryVersionSkew, SeverityWarning, ln, col, msg, "pip install poetry=="+fixVer)
-			return
-		}
-		readV, fullV := info.minPoetry()
-		if readV != "" && versionLess(ver, readV) {
-			l.add(RulePoetryVersionSkew, SeverityError, ln, col,
-				fmt.Sprintf("Poetry %s cannot read poetry.lock: its lock-version %s needs Poetry %s or newer%s", ver, info.lockVersion, readV, info.byText()),
-				fmt.Sprintf("pip install poetry==%s", lintFirst(info.generatedBy, fullV)))
-			return
-		}
-		if fullV != "" && versionLess(ver, fullV) {
-			l.add(RulePoetryVersionSkew, SeverityWarning, ln, col,
-				fmt.Sprintf("Poetry %s predates poetry.lock's lock-version %s (Poetry %s or newer)%s: it only warns that the lock \"might not be compatible\" and may install something else", ver, info.lockVersion, fullV, info.byText()),
-				fmt.Sprintf("pip install poetry==%s", lintFirst(info.generatedBy, fullV)))
-			return
-		}
-		if info.generatedBy != "" && leadingInt(info.generatedBy) != leadingInt(ver) {
-			l.add(RulePoetryVersionSkew, SeverityWarning, ln, col,
-				fmt.Sprintf("the image installs Poetry %s but poetry.lock was written by Poetry %s, a different major version", ver, info.generatedBy),
-				"pip install poetry=="+info.generatedBy)
-		}
+		l.poetrySkew(line, end, pinned, ver, parsePoetryLock(lock), "pip install poetry==")
 		return
+	}
+}
+
+func expandCmdEnv(word string, env map[string]string) string {
+	if !strings.Contains(word, "$") {
+		return word
+	}
+	for k, v := range env {
+		word = strings.ReplaceAll(strings.ReplaceAll(word, "${"+k+"}", v), "$"+k, v)
+	}
+	return word
+}
+
+// poetryInstaller reports whether cmd runs Poetry's official installer
+// (curl ... install.python-poetry.org | python -).
+func (l *linterRun) poetryInstaller(cmd shellCommand) bool {
+	if cmd.name() != "curl" && cmd.name() != "wget" {
+		return false
+	}
+	for _, w := range cmd.words {
+		if strings.Contains(w, "install.python-poetry.org") || strings.Contains(w, "get-poetry.py") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPoetryInstaller runs DK115 for the official installer, which
+// installs $POETRY_VERSION (or the latest).
+func (l *linterRun) checkPoetryInstaller(st *stageState, line, end int, cmd shellCommand) {
+	ctx := l.cfg.Context
+	if ctx == nil {
+		return
+	}
+	lock, ok := ctx.Manifests["poetry.lock"]
+	if !ok {
+		return
+	}
+	ver, pinned := cmd.env["POETRY_VERSION"]
+	if !pinned {
+		ver, pinned = st.env["POETRY_VERSION"]
+	}
+	if pinned && (ver == "" || strings.Contains(ver, "$")) {
+		pinned = false
+	}
+	l.poetrySkew(line, end, pinned, ver, parsePoetryLock(lock), "ENV POETRY_VERSION=")
+}
+
+func (l *linterRun) poetrySkew(line, end int, pinned bool, ver string, info poetryLockInfo, fixPrefix string) {
+	ln, col := l.m.locate(line, end, "poetry")
+	if !pinned {
+		msg := "Poetry is installed without an exact version pin"
+		if info.generatedBy != "" {
+			msg += fmt.Sprintf("; poetry.lock was written by Poetry %s", info.generatedBy)
+		}
+		fixVer := lintFirst(info.generatedBy, "X.Y.Z")
+		l.add(RulePoetryVersionSkew, SeverityWarning, ln, col, msg, fixPrefix+fixVer)
+		return
+	}
+	readV, fullV := info.minPoetry()
+	switch {
+	case readV != "" && versionBefore(ver, readV):
+		l.add(RulePoetryVersionSkew, SeverityError, ln, col,
+			fmt.Sprintf("Poetry %s cannot read poetry.lock: its lock-version %s needs Poetry %s or newer%s", ver, info.lockVersion, readV, info.byText()),
+			fixPrefix+lintFirst(info.generatedBy, fullV))
+	case fullV != "" && versionBefore(ver, fullV):
+		l.add(RulePoetryVersionSkew, SeverityWarning, ln, col,
+			fmt.Sprintf("Poetry %s predates poetry.lock's lock-version %s (Poetry %s or newer)%s: it only warns that the lock \"might not be compatible\" and may install something else", ver, info.lockVersion, fullV, info.byText()),
+			fixPrefix+lintFirst(info.generatedBy, fullV))
+	case info.generatedBy != "" && versionBefore(ver, info.generatedBy) && numPrefix(info.generatedBy) != numPrefix(ver):
+		l.add(RulePoetryVersionSkew, SeverityWarning, ln, col,
+			fmt.Sprintf("the image installs Poetry %s but poetry.lock was written by Poetry %s, a newer major version", ver, info.generatedBy),
+			fixPrefix+info.generatedBy)
 	}
 }
 
@@ -657,21 +1376,53 @@ func lintFirst(s ...string) string {
 	return ""
 }
 
-// checkCommandModules runs DK109 on CMD/ENTRYPOINT.
-func (l *linterRun) checkCommandModules(line, end int, words []string, shellForm bool) {
-	l.checkCommandModulesCmds(line, end, shellCommandsOf(words, shellForm))
+// noteToolInstall records dependency managers installed into a shipped
+// stage (DK124).
+func (l *linterRun) noteToolInstall(st *stageState, args []string) {
+	for _, a := range args {
+		n := strings.ToLower(strings.Trim(a, "\"'"))
+		n = regexp.MustCompile(`[=<>~!\[ ].*$`).ReplaceAllString(n, "")
+		switch n {
+		case "poetry", "uv", "pip-tools", "pipenv", "pdm", "hatch":
+			st.tools = append(st.tools, n)
+		}
+	}
 }
 
-var serverFlagOnly = map[string]bool{
-	"--reload": true, "--preload": true, "--daemon": true, "-D": true, "--check-config": true,
-	"--print-config": true, "--capture-output": true, "--enable-stdio-inheritance": true,
-	"--reuse-port": true, "--spew": true, "--no-sendfile": true, "--strip-header-spaces": true,
-	"--suppress-ragged-eofs": true, "--factory": true, "--no-access-log": true, "--access-log": true,
-	"--proxy-headers": true, "--no-proxy-headers": true, "--use-colors": true, "--no-use-colors": true,
-	"--server-header": true, "--no-server-header": true, "--date-header": true, "--no-date-header": true,
-	"--version": true, "-v": true, "--help": true,
+// noteToolCopy records "COPY --from=ghcr.io/astral-sh/uv /uv /bin/".
+func (l *linterRun) noteToolCopy(st *stageState, rec copyRec) {
+	for _, s := range rec.sources {
+		if path.Base(s) == "uv" || path.Base(s) == "uvx" {
+			st.tools = append(st.tools, "uv")
+			return
+		}
+	}
 }
 
+// checkVolatileBefore runs DK123: a per-build ARG/ENV declared before an
+// expensive step of the stage busts that step's cache on every build.
+func (l *linterRun) checkVolatileBefore(st *stageState, line int, cmds []shellCommand) {
+	if len(st.volatile) == 0 {
+		return
+	}
+	expensive := false
+	for _, c := range cmds {
+		if installTool(c) != "" {
+			expensive = true
+		}
+	}
+	if !expensive {
+		return
+	}
+	for _, v := range st.volatile {
+		l.add(RulePerBuildValueEarly, SeverityWarning, v.line, 1,
+			fmt.Sprintf("%s %s changes with every build and is declared before the install on line %d: its new value invalidates that step's cache each time", v.kind, v.name, line),
+			fmt.Sprintf("Declare %s just before the instruction that needs it (usually a LABEL or the final ENV), after the installs.", v.name))
+	}
+	st.volatile = nil
+}
+
+// checkCommandModulesCmds runs DK109 on commands.
 func (l *linterRun) checkCommandModulesCmds(line, end int, cmds []shellCommand) {
 	for _, cmd := range cmds {
 		w := cmd.words
@@ -714,12 +1465,22 @@ func (l *linterRun) checkCommandModulesCmds(line, end int, cmds []shellCommand) 
 	}
 }
 
+var serverFlagOnly = map[string]bool{
+	"--reload": true, "--preload": true, "--daemon": true, "-D": true, "--check-config": true,
+	"--print-config": true, "--capture-output": true, "--enable-stdio-inheritance": true,
+	"--reuse-port": true, "--spew": true, "--no-sendfile": true, "--strip-header-spaces": true,
+	"--suppress-ragged-eofs": true, "--factory": true, "--no-access-log": true, "--access-log": true,
+	"--proxy-headers": true, "--no-proxy-headers": true, "--use-colors": true, "--no-use-colors": true,
+	"--server-header": true, "--no-server-header": true, "--date-header": true, "--no-date-header": true,
+	"--version": true, "-v": true, "--help": true,
+}
+
 // checkModule reports DK109 when value is not an importable module path.
 func (l *linterRun) checkModule(line, end int, value, what string) {
 	if value == "" || strings.Contains(value, "$") {
 		return
 	}
-	bad := badAppPath(value)
+	bad := badImportPath(value)
 	if bad == "" {
 		return
 	}
@@ -740,7 +1501,7 @@ func suggestModule(v string) string {
 			}
 			return '_'
 		}, s)
-		if s == "" || s[0] >= '0' && s[0] <= '9' || pythonKeywords[s] {
+		if s == "" || s[0] >= '0' && s[0] <= '9' || pyKeyword[s] {
 			s = "_" + s
 		}
 		segs[i] = s
@@ -757,6 +1518,9 @@ func (l *linterRun) checkVenvBases() {
 	g := l.m.graph
 	seen := map[[2]int]bool{}
 	for _, vc := range l.venvCopies {
+		if !l.m.reaches(vc.to) {
+			continue
+		}
 		a, b := g.RootImage(vc.from), g.RootImage(vc.to)
 		if a == b || seen[[2]int{a, b}] {
 			continue
@@ -769,12 +1533,15 @@ func (l *linterRun) checkVenvBases() {
 		line, col := l.m.locate(sb.Line, sb.Line, sb.Base)
 		fix := "Declare the base once, before the first FROM: ARG PYTHON_IMAGE=" + sa.BaseRef + "@sha256:<digest>, then FROM ${PYTHON_IMAGE} in both stages."
 		if sa.BaseRef != sb.BaseRef {
-			va, vb := pythonImageVersion(sa.BaseRef), pythonImageVersion(sb.BaseRef)
+			va, vb := baseImagePythonVersion(sa.BaseRef), baseImagePythonVersion(sb.BaseRef)
 			if va != "" && vb != "" && va != vb {
 				l.add(RuleVenvBaseMismatch, SeverityError, line, col,
 					fmt.Sprintf("line %d copies %s, built by Python %s in stage %s, into a stage running Python %s: the environment will not import", vc.line, vc.src, va, sa.Label(), vb),
 					fix)
 				continue
+			}
+			if va == "" || vb == "" {
+				continue // a distroless or other runtime image: not comparable
 			}
 			l.add(RuleVenvBaseMismatch, SeverityWarning, line, col,
 				fmt.Sprintf("line %d copies %s from stage %s (FROM %s) into a stage FROM %s: the environment is bound to the interpreter that built it", vc.line, vc.src, sa.Label(), sa.BaseRef, sb.BaseRef),
@@ -786,7 +1553,7 @@ func (l *linterRun) checkVenvBases() {
 		}
 		why := floatingTag(sa.BaseRef)
 		if why == "" {
-			why = "the tag is not pinned by digest"
+			continue // the tag names a full version: both stages get the same interpreter
 		}
 		l.add(RuleVenvBaseMismatch, SeverityWarning, line, col,
 			fmt.Sprintf("stages %s (line %d) and %s both name %s separately while line %d copies the venv between them, which is bound to one interpreter; %s, so the two can drift apart", sa.Label(), sa.Line, sb.Label(), sb.BaseRef, vc.line, why),
@@ -794,7 +1561,32 @@ func (l *linterRun) checkVenvBases() {
 	}
 }
 
-// checkTarget runs the rules about the final image: DK107, DK110, DK111.
+// devServers are commands that start a development server, or resolve
+// dependencies at start, when used as the container's command.
+func devServer(cmd shellCommand) string {
+	w := cmd.words
+	switch cmd.name() {
+	case "flask":
+		if slices.Contains(w, "run") {
+			return "flask run starts Werkzeug's development server"
+		}
+	case "fastapi":
+		if len(w) > 1 && (w[1] == "run" || w[1] == "dev") {
+			return "fastapi " + w[1] + " starts a single uvicorn process with no worker management"
+		}
+	case "uv":
+		if len(w) > 1 && w[1] == "run" && !shellHasFlag(w, "--no-sync", "--frozen", "--offline") {
+			return "uv run checks and syncs the environment at every start (and needs uv in the image)"
+		}
+	}
+	if sub, _, ok := djangoCommand(cmd); ok && sub == "runserver" {
+		return "manage.py runserver is Django's development server"
+	}
+	return ""
+}
+
+// checkTarget runs the rules about the final image: DK107, DK110, DK111,
+// DK121, DK124, DK125, DK126.
 func (l *linterRun) checkTarget() {
 	t := l.m.target
 	st := l.states[t]
@@ -818,14 +1610,47 @@ func (l *linterRun) checkTarget() {
 				fmt.Sprintf("Create the user with a fixed UID (useradd --uid 10001 %s) and write USER 10001:10001.", user))
 		}
 	}
+	// DK121: the runtime built for the build machine's platform.
+	root := l.m.graph.RootImage(t)
+	if p := l.m.stages[root].Platform; strings.Contains(p, "BUILDPLATFORM") && !strings.EqualFold(l.m.graph.Stages[root].BaseRef, "scratch") {
+		rs := l.m.graph.Stages[root]
+		l.add(RuleRuntimeBuildPlatform, SeverityWarning, rs.Line, 1,
+			fmt.Sprintf("the final image's stage %s is built FROM --platform=%s: a cross-platform build ships the build machine's architecture", rs.Label(), p),
+			"Use --platform=$BUILDPLATFORM only for builder stages that cross-compile; let the runtime stage follow the target platform.")
+	}
+	// DK125: a full Python base for the runtime.
+	if ref := l.m.graph.Stages[root].BaseRef; fullPythonBase(ref) {
+		rs := l.m.graph.Stages[root]
+		line, col := l.m.locate(rs.Line, rs.Line, rs.Base)
+		l.add(RuleFullPythonBase, SeverityInfo, line, col,
+			fmt.Sprintf("the runtime stage starts FROM %s, the full Debian image with compilers and headers (about 1 GB); the slim variant is about 150 MB", ref),
+			"Use the -slim variant for the runtime stage and install only the shared libraries it needs.")
+	}
+	// DK124: dependency managers in the final image.
+	tools := slices.Compact(slices.Sorted(slices.Values(st.tools)))
+	if len(tools) > 0 {
+		l.add(RuleToolInImage, SeverityInfo, ts.Line, 1,
+			fmt.Sprintf("the final image ships %s, needed only to install dependencies", strings.Join(tools, ", ")),
+			"Install dependencies in a builder stage into a venv and copy only the venv into the runtime stage.")
+	}
 	if len(st.cmd) == 0 {
 		return
 	}
 	runsPython := false
-	for _, cmd := range shellCommandsOf(st.cmd, len(st.cmd) == 1 && strings.Contains(st.cmd[0], " ")) {
+	for _, cmd := range st.cmd {
 		switch n := cmd.name(); {
-		case isPythonName(n), n == "gunicorn", n == "uvicorn", n == "daphne", n == "hypercorn", n == "celery", n == "django-admin", n == "manage.py":
+		case isPythonName(n), n == "gunicorn", n == "uvicorn", n == "daphne", n == "hypercorn", n == "celery", n == "django-admin", n == "manage.py",
+			n == "granian", n == "fastapi", n == "flask", n == "uv", n == "poetry":
 			runsPython = true
+		}
+		if why := devServer(cmd); why != "" {
+			ln, col := st.cmdLine, 1
+			if len(cmd.pos) > 0 && cmd.pos[0].col > 0 {
+				ln, col = cmd.pos[0].line, cmd.pos[0].col
+			}
+			l.add(RuleDevServer, SeverityWarning, ln, col,
+				fmt.Sprintf("the container's command is %s: %s", strings.Join(cmd.words[:min(len(cmd.words), 3)], " "), why),
+				"Run a production server: gunicorn (with uvicorn workers for ASGI), uvicorn --workers N, or granian, from the venv directly.")
 		}
 	}
 	if !runsPython {
@@ -847,4 +1672,27 @@ func (l *linterRun) checkTarget() {
 			"nothing compiles Python bytecode at build time: every container start compiles the source again",
 			"RUN python -m compileall -q /app (after COPY . .), and UV_COMPILE_BYTECODE=1 or compileall over the venv in the builder.")
 	}
+}
+
+// fullPythonBase reports whether ref is a full (non-slim, non-alpine)
+// official python image.
+func fullPythonBase(ref string) bool {
+	repo, tag, ok := strings.Cut(stripDigest(ref), ":")
+	if !ok {
+		tag = "latest"
+	}
+	if repo != "python" && repo != "docker.io/library/python" && repo != "library/python" {
+		return false
+	}
+	for _, s := range []string{"slim", "alpine", "windowsservercore", "nanoserver"} {
+		if strings.Contains(tag, s) {
+			return false
+		}
+	}
+	return true
+}
+
+func stripDigest(ref string) string {
+	r, _, _ := strings.Cut(ref, "@")
+	return r
 }
