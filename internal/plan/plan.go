@@ -412,11 +412,13 @@ func render(v any, sensitive bool, opts TextOptions) string {
 	if v == nil {
 		return "null"
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // show "a > b", not "a \u003e b"
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprintf("%v", v)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 type errWriter struct {

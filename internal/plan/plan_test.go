@@ -76,6 +76,14 @@ func TestUsageBasedCost(t *testing.T) {
 	assert.Contains(t, b.String(), "Plan: 1 to create, 0 to change, 0 to destroy. Cost: +$0.00/month.")
 }
 
+func TestTextDoesNotEscapeHTML(t *testing.T) {
+	p := &Plan{Resources: []ResourceChange{{Address: Address{Type: "T", Name: "n"}, Action: Modify,
+		Fields: []FieldChange{{Path: "rule", Action: Modify, Old: "CPU < 30", New: "CPU > 70 & up"}}}}}
+	var b bytes.Buffer
+	require.NoError(t, p.WriteText(&b, TextOptions{}))
+	assert.Contains(t, b.String(), `~ rule = "CPU < 30" -> "CPU > 70 & up"`)
+}
+
 func TestNoChanges(t *testing.T) {
 	p := &Plan{Resources: []ResourceChange{{Address: Address{Type: "T", Name: "n"}, Action: NoChange}}}
 	var b bytes.Buffer

@@ -1,0 +1,285 @@
+package appservice
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/applicationinsights/armapplicationinsights"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/appservice/armappservice/v5"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/monitor/armmonitor"
+)
+
+// DefaultPollFrequency is how often long-running operations (plan PUT,
+// slot creation, swaps) are polled when Options.PollFrequency is zero.
+const DefaultPollFrequency = 2 * time.Second
+
+// Options configure a [Client]. The zero value is usable.
+type Options struct {
+	// ClientOptions are passed to every ARM client unchanged: retries,
+	// timeouts, transport, cloud and telemetry are the caller's.
+	ClientOptions *arm.ClientOptions
+	// PollFrequency is the interval between polls of a long-running
+	// operation (default [DefaultPollFrequency]). azcore refuses values
+	// below one second outside `go test`.
+	PollFrequency time.Duration
+	// Logger receives progress at debug level; never secrets. Default:
+	// discard.
+	Logger *slog.Logger
+}
+
+// Client reads and writes the resources of one subscription.
+type Client struct {
+	sub        string
+	webApps    *armappservice.WebAppsClient
+	plans      *armappservice.PlansClient
+	autoscale  *armmonitor.AutoscaleSettingsClient
+	components *armapplicationinsights.ComponentsClient
+	poll       time.Duration
+	log        *slog.Logger
+}
+
+// NewClient returns a client for subscription. A nil cred uses
+// azidentity.NewDefaultAzureCredential (environment, workload identity,
+// managed identity, Azure CLI, ...); any azcore.TokenCredential works.
+func NewClient(subscription string, cred azcore.TokenCredential, opts *Options) (*Client, error) {
+	if subscription == "" {
+		return nil, errors.New("appservice: a subscription ID is required")
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if cred == nil {
+		var co azidentity.DefaultAzureCredentialOptions
+		if o.ClientOptions != nil {
+			co.ClientOptions = o.ClientOptions.ClientOptions
+		}
+		c, err := azidentity.NewDefaultAzureCredential(&co)
+		if err != nil {
+			return nil, fmt.Errorf("appservice: default Azure credential: %w", err)
+		}
+		cred = c
+	}
+	web, err := armappservice.NewClientFactory(subscription, cred, o.ClientOptions)
+	if err != nil {
+		return nil, fmt.Errorf("appservice: %w", err)
+	}
+	mon, err := armmonitor.NewClientFactory(subscription, cred, o.ClientOptions)
+	if err != nil {
+		return nil, fmt.Errorf("appservice: %w", err)
+	}
+	ai, err := armapplicationinsights.NewClientFactory(subscription, cred, o.ClientOptions)
+	if err != nil {
+		return nil, fmt.Errorf("appservice: %w", err)
+	}
+	c := &Client{sub: subscription, webApps: web.NewWebAppsClient(), plans: web.NewPlansClient(),
+		autoscale: mon.NewAutoscaleSettingsClient(), components: ai.NewComponentsClient(),
+		poll: o.PollFrequency, log: o.Logger}
+	if c.poll == 0 {
+		c.poll = DefaultPollFrequency
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+// State is what deploykit read of the resources it owns, in ARM's own JSON
+// shapes, so that a saved state can be produced with `az rest` too. A nil
+// Autoscale or ApplicationInsights means the resource does not exist.
+type State struct {
+	SiteConfig      *armappservice.SiteConfigResource      `json:"siteConfig"`
+	AppSettings     *armappservice.StringDictionary        `json:"appSettings"`
+	SlotConfigNames *armappservice.SlotConfigNamesResource `json:"slotConfigNames"`
+	Plan            *armappservice.Plan                    `json:"plan"`
+	Autoscale       *armmonitor.AutoscaleSettingResource   `json:"autoscale,omitempty"`
+	AppInsights     *armapplicationinsights.Component      `json:"applicationInsights,omitempty"`
+}
+
+// maxStateBytes bounds LoadState.
+const maxStateBytes = 16 << 20
+
+// LoadState reads a saved [State] (the JSON [State] marshals to).
+// Unknown top-level fields are rejected.
+func LoadState(path string) (*State, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("appservice: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxStateBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("appservice: read %s: %w", path, err)
+	}
+	return ParseState(path, data)
+}
+
+// ParseState decodes a saved [State]; errors name file:line:col.
+func ParseState(file string, data []byte) (*State, error) {
+	if len(data) > maxStateBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes", file, maxStateBytes)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, fmt.Errorf("%s: %s", jsonErrPos(file, data, err), "expected a JSON object with siteConfig, appSettings, slotConfigNames, plan, autoscale, applicationInsights")
+	}
+	allowed := map[string]bool{"siteConfig": true, "appSettings": true, "slotConfigNames": true, "plan": true, "autoscale": true, "applicationInsights": true}
+	for k := range top {
+		if !allowed[k] {
+			return nil, fmt.Errorf("%s: unknown field %q (expected siteConfig, appSettings, slotConfigNames, plan, autoscale, applicationInsights)", file, k)
+		}
+	}
+	var s State
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("%s: %s", jsonErrPos(file, data, err), "invalid state")
+	}
+	if s.SiteConfig == nil || s.Plan == nil {
+		return nil, fmt.Errorf("%s: siteConfig and plan are required", file)
+	}
+	return &s, nil
+}
+
+func jsonErrPos(file string, data []byte, err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return offsetPos(file, data, se.Offset).String() + ": " + se.Error()
+	case errors.As(err, &te):
+		return offsetPos(file, data, te.Offset).String() + ": " + te.Field + ": expected " + te.Type.String()
+	}
+	return file
+}
+
+// ARMError is an Azure Resource Manager failure reduced to its status and
+// error code. deploykit uses it for app settings requests, whose response
+// bodies must never reach a log.
+type ARMError struct {
+	StatusCode int
+	Code       string
+}
+
+func (e *ARMError) Error() string {
+	if e.Code == "" {
+		return fmt.Sprintf("HTTP %d", e.StatusCode)
+	}
+	return fmt.Sprintf("HTTP %d %s", e.StatusCode, e.Code)
+}
+
+// redact replaces an azcore.ResponseError (which prints the response body)
+// with an [*ARMError]; other errors pass unchanged.
+func redact(err error) error {
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		return &ARMError{StatusCode: re.StatusCode, Code: re.ErrorCode}
+	}
+	return err
+}
+
+// notFound reports whether err is an ARM 404.
+func notFound(err error) bool {
+	var re *azcore.ResponseError
+	return errors.As(err, &re) && re.StatusCode == http.StatusNotFound
+}
+
+// Read fetches, concurrently, exactly the resources spec owns: site
+// config, app settings, slot setting names, the plan, and the autoscale
+// setting and Application Insights component when the spec has them. When
+// the spec names a SKU, tier problems are returned before any call.
+func (c *Client) Read(ctx context.Context, spec *Spec) (*State, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	t := spec.Target
+	var (
+		st   State
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	fail := func(what string, err error) {
+		mu.Lock()
+		errs = append(errs, fmt.Errorf("appservice: read %s: %w", what, err))
+		mu.Unlock()
+	}
+	run := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	run(func() {
+		r, err := c.webApps.GetConfiguration(ctx, t.ResourceGroup, t.App, nil)
+		if err != nil {
+			fail("site config of "+t.App, err)
+			return
+		}
+		st.SiteConfig = &r.SiteConfigResource
+	})
+	run(func() {
+		r, err := c.webApps.ListApplicationSettings(ctx, t.ResourceGroup, t.App, nil)
+		if err != nil {
+			fail("app settings of "+t.App, redact(err))
+			return
+		}
+		st.AppSettings = &r.StringDictionary
+	})
+	if len(spec.StickySettings) > 0 {
+		run(func() {
+			r, err := c.webApps.ListSlotConfigurationNames(ctx, t.ResourceGroup, t.App, nil)
+			if err != nil {
+				fail("slot setting names of "+t.App, err)
+				return
+			}
+			st.SlotConfigNames = &r.SlotConfigNamesResource
+		})
+	}
+	run(func() {
+		r, err := c.plans.Get(ctx, t.ResourceGroup, t.Plan, nil)
+		if err != nil {
+			fail("plan "+t.Plan, err)
+			return
+		}
+		st.Plan = &r.Plan
+	})
+	if a := spec.Autoscale; a != nil {
+		run(func() {
+			r, err := c.autoscale.Get(ctx, t.ResourceGroup, a.Name, nil)
+			if notFound(err) {
+				return
+			}
+			if err != nil {
+				fail("autoscale setting "+a.Name, err)
+				return
+			}
+			st.Autoscale = &r.AutoscaleSettingResource
+		})
+	}
+	if ai := spec.ApplicationInsights; ai != nil {
+		run(func() {
+			r, err := c.components.Get(ctx, t.ResourceGroup, ai.Name, nil)
+			if notFound(err) {
+				return
+			}
+			if err != nil {
+				fail("Application Insights component "+ai.Name, err)
+				return
+			}
+			st.AppInsights = &r.Component
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return &st, nil
+}
