@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"github.com/deploykit/deploykit/cache/internal/workspace"
 	"os"
 	"os/exec"
 	"strconv"
@@ -21,13 +22,13 @@ import (
 var (
 	benchOnce  sync.Once
 	benchDir   string
-	benchStats WorkspaceStats
+	benchStats workspace.Stats
 	benchMade  time.Time
 	benchErr   error
 	benchOwned bool
 )
 
-func benchWorkspace(b *testing.B) (string, WorkspaceStats) {
+func benchWorkspace(b *testing.B) (string, workspace.Stats) {
 	b.Helper()
 	benchOnce.Do(func() {
 		if d := os.Getenv("DEPLOYKIT_BENCH_DIR"); d != "" {
@@ -46,11 +47,11 @@ func benchWorkspace(b *testing.B) (string, WorkspaceStats) {
 				return
 			}
 		}
-		spec := WorkspaceSpec{}
+		spec := workspace.Spec{}
 		spec.Files, _ = strconv.Atoi(os.Getenv("DEPLOYKIT_BENCH_FILES"))
 		n, _ := strconv.ParseInt(os.Getenv("DEPLOYKIT_BENCH_BYTES"), 10, 64)
 		spec.TotalBytes = n
-		benchStats, benchErr = GenerateWorkspace(benchDir, spec)
+		benchStats, benchErr = workspace.Generate(benchDir, spec)
 		benchMade = time.Now()
 	})
 	if benchErr != nil {

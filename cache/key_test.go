@@ -168,3 +168,10 @@ func TestLayerCacheRefs(t *testing.T) {
 	assert.Equal(t, []string{"type=gha,scope=buildcache-dev", "type=gha,scope=buildcache-main"}, r.GHACacheFrom("dev"))
 	assert.LessOrEqual(t, len(BranchTag(strings.Repeat("x", 300))), 96)
 }
+
+func TestMatchTypeString(t *testing.T) {
+	assert.Equal(t, "exact", ExactMatch.String())
+	assert.Equal(t, "restore-key", RestoreKeyMatch.String())
+	assert.Equal(t, "MatchType(9)", MatchType(9).String())
+	assert.Equal(t, "MatchType(-1)", MatchType(-1).String())
+}

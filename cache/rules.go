@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -149,9 +150,13 @@ const (
 	RestoreKeyMatch
 )
 
-// String names the match type.
+// String names the match type; an undefined value reads "MatchType(N)".
 func (m MatchType) String() string {
-	return [...]string{"none", "exact", "prefix", "restore-key"}[m]
+	names := [...]string{"none", "exact", "prefix", "restore-key"}
+	if m < 0 || int(m) >= len(names) {
+		return "MatchType(" + strconv.Itoa(int(m)) + ")"
+	}
+	return names[m]
 }
 
 // Resolution is Resolve's answer.

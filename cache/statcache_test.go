@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"github.com/deploykit/deploykit/cache/internal/workspace"
 	"os"
 	"path/filepath"
 	"sync"
@@ -114,7 +115,7 @@ func TestStatCacheConcurrentSaves(t *testing.T) {
 
 func TestGenerateWorkspace(t *testing.T) {
 	dir := t.TempDir()
-	st, err := GenerateWorkspace(dir, WorkspaceSpec{Files: 300})
+	st, err := workspace.Generate(dir, workspace.Spec{Files: 300})
 	require.NoError(t, err)
 	assert.Equal(t, 300, st.Files)
 	assert.Equal(t, 3, st.PoetryLock)

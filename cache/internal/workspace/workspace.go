@@ -1,4 +1,7 @@
-package cache
+// Package workspace generates synthetic Python-project workspaces of any
+// size for cache's benchmarks and tests (up to the 100,000 files
+// and 2.8 GB). It is internal: a fixture, not part of the cache API.
+package workspace
 
 import (
 	"fmt"
@@ -8,12 +11,12 @@ import (
 	"strings"
 )
 
-// WorkspaceSpec describes a synthetic Python-project workspace for
+// Spec describes a synthetic Python-project workspace for
 // benchmarks: application packages, tests, a vendored node_modules, a
 // .venv with site-packages, a .git directory and poetry.lock files. The
 // zero value gives a small tree (2,000 files, about 8 MB) that builds in
 // well under a second.
-type WorkspaceSpec struct {
+type Spec struct {
 	// Files is the number of files. Zero: 2,000.
 	Files int
 	// TotalBytes is the approximate total size. Zero: 4 KiB per file.
@@ -22,8 +25,8 @@ type WorkspaceSpec struct {
 	Seed uint64
 }
 
-// WorkspaceStats summarises a generated workspace.
-type WorkspaceStats struct {
+// Stats summarises a generated workspace.
+type Stats struct {
 	Files      int
 	PyFiles    int
 	PoetryLock int
@@ -31,11 +34,11 @@ type WorkspaceStats struct {
 	PyBytes    int64
 }
 
-// GenerateWorkspace writes a synthetic workspace into dir (which should be
+// Generate writes a synthetic workspace into dir (which should be
 // empty). The mix follows a Django project with vendored dependencies:
 // about 45% of files under node_modules, 35% under .venv, 10% under .git
 // and 10% application code; roughly 40% of all files are *.py.
-func GenerateWorkspace(dir string, spec WorkspaceSpec) (WorkspaceStats, error) {
+func Generate(dir string, spec Spec) (Stats, error) {
 	if spec.Files <= 0 {
 		spec.Files = 2000
 	}
@@ -48,7 +51,7 @@ func GenerateWorkspace(dir string, spec WorkspaceSpec) (WorkspaceStats, error) {
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	avg := spec.TotalBytes / int64(spec.Files)
-	var st WorkspaceStats
+	var st Stats
 	chunk := []byte(strings.Repeat("import os\nfrom django.db import models\n# deploykit synthetic file\n", 64))
 	write := func(rel string, size int64) error {
 		full := filepath.Join(dir, rel)
