@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"github.com/deploykit/deploykit/cache/internal/workspace"
 	"os"
 	"os/exec"
 	"strconv"
@@ -10,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/deploykit/deploykit/cache/internal/workspace"
 )
 
 // The benchmark workspace is small by default so `go test -bench` stays
@@ -160,4 +161,69 @@ func BenchmarkFloorFindCatPy(b *testing.B) {
 		children += time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
 	}
 	b.ReportMetric(float64(children)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// BenchmarkFloorFindWalk is the floor for a walk of an unchanged tree: a
+// bare `find . > /dev/null` (directory reads only, no stat).
+func BenchmarkFloorFindWalk(b *testing.B) {
+	dir, _ := benchWorkspace(b)
+	if _, err := exec.LookPath("find"); err != nil {
+		b.Skip("find not installed")
+	}
+	var children time.Duration
+	for b.Loop() {
+		var ru0, ru1 syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru0)
+		cmd := exec.Command("find", ".")
+		cmd.Dir = dir
+		cmd.Stdout = nil
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+		_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru1)
+		children += time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
+	}
+	b.ReportMetric(float64(children)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// BenchmarkHashFilesPyStatCacheOpen is what one `cachekey hash -stat-cache
+// DIR '**/*.py'` call does on an unchanged tree: open the cache file, walk,
+// save (a no-op when nothing changed).
+func BenchmarkHashFilesPyStatCacheOpen(b *testing.B) {
+	benchStatCacheOpen(b, "**/*.py")
+}
+
+// BenchmarkHashFilesPoetryLockStatCacheOpen is the same for
+// '**/poetry.lock'.
+func BenchmarkHashFilesPoetryLockStatCacheOpen(b *testing.B) {
+	benchStatCacheOpen(b, "**/poetry.lock")
+}
+
+func benchStatCacheOpen(b *testing.B, pattern string) {
+	dir, _ := benchWorkspace(b)
+	if wait := 2100*time.Millisecond - time.Since(benchMade); wait > 0 {
+		time.Sleep(wait)
+	}
+	ctx := context.Background()
+	cdir := b.TempDir()
+	warm := func() {
+		sc, err := OpenStatCache(StatCacheOptions{Dir: cdir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := HashFiles(ctx, dir, []string{pattern}, HashOptions{StatCache: sc}); err != nil {
+			b.Fatal(err)
+		}
+		if err := sc.Save(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	warm()
+	warm()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		warm()
+	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 }

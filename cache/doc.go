@@ -35,21 +35,29 @@
 //
 // # Archives and stores
 //
-// [WriteArchive] and [ExtractArchive] save and restore a set of paths as
-// tar+zstd; extraction refuses entries that would escape the target.
-// [Store] is implemented by [DirStore] (a local directory) and
-// [AzureBlobStore]; both write atomically, so concurrent saves of one key
-// never corrupt it.
+// [SaveCache] and [RestoreCache] do what actions/cache does with a path
+// input ([CachePaths]: several paths, "~", absolute paths, globs, "!"
+// exclusions, paths outside the workspace stored as "../"): the same GNU
+// tar posix archive, zstd (or gzip), the same [CacheVersion], so an entry
+// saved by one restores with the other. [WriteCacheArchive] and
+// [ExtractCacheArchive] are the archive steps alone; [WriteArchive] and
+// [ExtractArchive] handle plain relative paths under one directory.
+//
+// Extraction cannot write outside the places being restored: every write
+// goes through an [os.Root]; absolute names, "..", entries beneath a
+// symbolic link, links that resolve outside, hard links to anything but a
+// file of the same archive and device files are refused
+// ([ErrUnsafeArchive]); size and entry count are capped ([ErrArchiveLimit]).
+//
+// [Store] is implemented by [DirStore] (a local directory),
+// [AzureBlobStore] and [CacheServiceStore] (the GitHub Actions cache service
+// protocol v2, or a self-hosted server speaking it). Saves are atomic:
+// concurrent saves of one key leave exactly one complete entry.
 //
 // # Docker layer caches
 //
 // [LayerCacheRefs] names registry and gha layer-cache refs per branch with
 // a fallback to the default branch, for BuildKit --cache-from/--cache-to.
-//
-// # Benchmarks
-//
-// [GenerateWorkspace] builds a synthetic Python workspace (vendored
-// node_modules, .venv, .git) of any size for benchmarks; see README.md.
 //
 // The package targets Linux and macOS, like the runner semantics it
 // reproduces.
