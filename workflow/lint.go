@@ -240,8 +240,12 @@ func fromActionlint(path string, e *actionlint.Error) Diagnostic {
 	if kind == "" {
 		kind = "syntax-check"
 	}
+	col := e.Column
+	if col < 1 && e.Line > 0 {
+		col = 1 // YAML errors name a line only: point at its start
+	}
 	return Diagnostic{
-		Pos:      Position{File: path, Line: e.Line, Column: e.Column},
+		Pos:      Position{File: path, Line: e.Line, Column: col},
 		Rule:     "actionlint/" + kind,
 		URL:      actionlintDocs + "#" + kind,
 		Severity: SeverityError,

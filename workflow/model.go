@@ -21,6 +21,11 @@ type model struct {
 	text    string // the whole file, for "does the workflow mention X"
 	inProj  bool   // poetry virtualenvs in project (.venv), so ~/.cache/pypoetry holds no venv
 	trigger map[string]bool
+
+	// memoised per job and step: the rules ask the same questions often.
+	roles map[*job][2]bool
+	kinds map[*step][2]string
+	texts map[*step]string
 }
 
 type job struct {
@@ -109,7 +114,8 @@ func (c command) joined() string {
 }
 
 func buildModel(f File, ast *actionlint.Workflow) *model {
-	m := &model{file: f, ast: ast, byID: map[string]*job{}, text: string(f.Data), trigger: map[string]bool{}}
+	m := &model{file: f, ast: ast, byID: map[string]*job{}, text: string(f.Data), trigger: map[string]bool{},
+		roles: map[*job][2]bool{}, kinds: map[*step][2]string{}, texts: map[*step]string{}}
 	m.lines = strings.Split(strings.ReplaceAll(string(f.Data), "\r\n", "\n"), "\n")
 	for _, ev := range ast.On {
 		m.trigger[strings.ToLower(ev.EventName())] = true

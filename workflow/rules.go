@@ -213,6 +213,15 @@ type deployImage struct {
 // understand, "unmodelled" for steps that look like a deploy but are not
 // understood, "" otherwise. why says what was recognised.
 func (m *model) deployKind(s *step) (kind, why string) {
+	if k, ok := m.kinds[s]; ok {
+		return k[0], k[1]
+	}
+	kind, why = m.classify(s)
+	m.kinds[s] = [2]string{kind, why}
+	return kind, why
+}
+
+func (m *model) classify(s *step) (kind, why string) {
 	if s.uses != "" {
 		switch {
 		case s.uses == "azure/webapps-deploy":
@@ -519,8 +528,19 @@ var migrateApply = regexp.MustCompile(`(?i)(manage\.py\s+migrate|django-admin\s+
 var migrateDryRun = regexp.MustCompile(`(?i)(manage\.py|django-admin)\s+migrate\b[^\n;&|]*(--check|--plan|--list)`)
 var migrateCheckText = regexp.MustCompile(`(?i)(makemigrations\s[^\n]*--check|migrate\s[^\n]*--(check|plan)\b|sqlmigrate|check_migrations|lintmigrations|django-migration-linter|squawk|migratecheck|migrate-check|deploykit\s+migrate|alembic\s+check)`)
 
+// hasAny is a cheap filter before the case-insensitive regular expressions:
+// text must be lower case.
+func hasAny(text string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
 func appliesMigrations(text string) bool {
-	if !migrateApply.MatchString(text) {
+	if !hasAny(strings.ToLower(text), "migrate", "upgrade") || !migrateApply.MatchString(text) {
 		return false
 	}
 	// Every occurrence is a dry run?
@@ -531,6 +551,15 @@ func appliesMigrations(text string) bool {
 // and quoting gone) when the script was parsed, the raw script otherwise,
 // and the action with its inputs for uses: steps.
 func (m *model) stepText(s *step) string {
+	if t, ok := m.texts[s]; ok {
+		return t
+	}
+	t := strings.ToLower(m.rawStepText(s))
+	m.texts[s] = t
+	return t
+}
+
+func (m *model) rawStepText(s *step) string {
 	if s.run != nil {
 		if !s.run.modelled {
 			return s.run.src
@@ -593,6 +622,18 @@ func (m *model) checkMigrations(j *job) []Diagnostic {
 	return ds
 }
 
+func isMigrationCheck(lower string) bool {
+	return hasAny(lower, "migrat", "squawk", "deploykit") && migrateCheckText.MatchString(lower)
+}
+
+func isTestText(lower string) bool {
+	return hasAny(lower, "test", "tox", "nox", "coverage") && testCmdRe.MatchString(lower)
+}
+
+func isLintText(lower string) bool {
+	return hasAny(lower, "flake8", "ruff", "black", "isort", "pylint", "mypy", "pre-commit", "lint", "pyright") && lintCmdRe.MatchString(lower)
+}
+
 func (m *model) envText(s *step, j *job) string {
 	var b strings.Builder
 	for _, e := range []*actionlint.Env{s.a.Env, j.a.Env, m.ast.Env} {
@@ -611,13 +652,10 @@ func (m *model) envText(s *step, j *job) string {
 // checkedBefore reports whether a migration check runs before step i of j:
 // earlier in j, or in a job j needs (transitively).
 func (m *model) checkedBefore(j *job, i int) bool {
-	for _, s := range j.steps[:i] {
-		if migrateCheckText.MatchString(m.stepText(s)) {
+	for _, s := range j.steps[:i+1] {
+		if isMigrationCheck(m.stepText(s)) {
 			return true
 		}
-	}
-	if migrateCheckText.MatchString(m.stepText(j.steps[i])) {
-		return true
 	}
 	for id := range m.ancestors(j) {
 		if a := m.byID[id]; a != nil {
@@ -625,7 +663,7 @@ func (m *model) checkedBefore(j *job, i int) bool {
 				return true
 			}
 			for _, s := range a.steps {
-				if migrateCheckText.MatchString(m.stepText(s)) {
+				if isMigrationCheck(m.stepText(s)) {
 					return true
 				}
 			}
@@ -748,15 +786,28 @@ func (m *model) checkCaches(j *job) []Diagnostic {
 		keyEnd := m.posOf(key, len(key.Value))
 		pyExpr := m.pythonExprFor(j, i)
 
-		// WF008: no runner.os.
-		if !osRe.MatchString(key.Value) {
-			fix := SuggestedFix{Message: "start the key and every restore-key with ${{ runner.os }}-",
-				TextEdits: []TextEdit{{Pos: keyPos, End: keyPos, NewText: "${{ runner.os }}-"}}}
+		// The key fixes of WF008 and WF006 insert at the same place, so
+		// both carry the same combined edit per string (ApplyEdits applies
+		// identical edits once).
+		keyHasPy := pythonRe.MatchString(key.Value)
+		fixPy := venv && !keyHasPy && pyExpr != ""
+		fixOS := !osRe.MatchString(key.Value)
+		prefixEdits := func() []TextEdit {
+			var es []TextEdit
+			if e, ok := prefixEdit(key.Value, keyPos, fixOS, fixPy, pyExpr); ok {
+				es = append(es, e)
+			}
 			for _, r := range rlines {
-				if !osRe.MatchString(r.text) {
-					fix.TextEdits = append(fix.TextEdits, TextEdit{Pos: r.pos, End: r.pos, NewText: "${{ runner.os }}-"})
+				if e, ok := prefixEdit(r.text, r.pos, fixOS && !osRe.MatchString(r.text), fixPy && !pythonRe.MatchString(r.text), pyExpr); ok {
+					es = append(es, e)
 				}
 			}
+			return es
+		}
+
+		// WF008: no runner.os.
+		if fixOS {
+			fix := SuggestedFix{Message: "start the key and every restore-key with ${{ runner.os }}-", TextEdits: prefixEdits()}
 			ds = append(ds, m.diag(RuleCacheKeyNoRunnerOS, keyPos, keyEnd,
 				"the cache key does not contain runner.os: a cache saved on another operating system can be restored here", fix))
 		}
@@ -774,15 +825,11 @@ func (m *model) checkCaches(j *job) []Diagnostic {
 			continue
 		}
 		// WF006: venv key without the Python version.
-		keyHasPy := pythonRe.MatchString(key.Value)
 		if !keyHasPy {
 			fix := SuggestedFix{Message: "put the interpreter version in the key: add actions/setup-python with id: setup-python and use -py${{ steps.setup-python.outputs.python-version }}"}
-			if pyExpr != "" {
+			if fixPy {
 				fix.Message = "put ${{ " + pyExpr + " }} in the key and in every restore-key"
-				fix.TextEdits = append(fix.TextEdits, pyInsert(key.Value, keyPos, pyExpr))
-				for _, r := range rlines {
-					fix.TextEdits = append(fix.TextEdits, pyInsert(r.text, r.pos, pyExpr))
-				}
+				fix.TextEdits = prefixEdits()
 			}
 			ds = append(ds, m.diag(RuleVenvKeyNoPython, keyPos, keyEnd,
 				"this cache holds a virtualenv, but its key omits the Python version the venv is bound to: a venv built for another interpreter is restored", fix))
@@ -828,16 +875,25 @@ func hasLockHash(key string) bool {
 	return false
 }
 
-// pyInsert inserts the python expression into a key: after a leading
-// ${{ runner.os }}, or at the start.
-func pyInsert(key string, pos Position, expr string) TextEdit {
+// prefixEdit is the one edit that adds what a key (or restore-key) lacks at
+// its start: ${{ runner.os }}- when os, the Python expression when py
+// (after a leading ${{ runner.os }} if the key has one).
+func prefixEdit(key string, pos Position, os, py bool, expr string) (TextEdit, bool) {
+	pyPart := "py${{ " + expr + " }}-"
 	lead := "${{ runner.os }}"
-	if strings.HasPrefix(key, lead) {
+	switch {
+	case os && py:
+		return TextEdit{Pos: pos, End: pos, NewText: lead + "-" + pyPart}, true
+	case os:
+		return TextEdit{Pos: pos, End: pos, NewText: lead + "-"}, true
+	case py && strings.HasPrefix(key, lead):
 		p := pos
 		p.Column += len(lead)
-		return TextEdit{Pos: p, End: p, NewText: "-py${{ " + expr + " }}"}
+		return TextEdit{Pos: p, End: p, NewText: "-" + strings.TrimSuffix(pyPart, "-")}, true
+	case py:
+		return TextEdit{Pos: pos, End: pos, NewText: pyPart}, true
 	}
-	return TextEdit{Pos: pos, End: pos, NewText: "py${{ " + expr + " }}-"}
+	return TextEdit{}, false
 }
 
 // pyPrefix is the key up to and including its Python version segment, and
@@ -895,6 +951,15 @@ var testIDRe = regexp.MustCompile(`(?i)(^|[-_ ])(tests?|pytest|unit|ci)([-_ ]|$)
 var lintIDRe = regexp.MustCompile(`(?i)lint|pre-commit|style|quality`)
 
 func (m *model) jobRole(j *job) (test, lint bool) {
+	if r, ok := m.roles[j]; ok {
+		return r[0], r[1]
+	}
+	test, lint = m.role(j)
+	m.roles[j] = [2]bool{test, lint}
+	return test, lint
+}
+
+func (m *model) role(j *job) (test, lint bool) {
 	name := j.id
 	if j.a.Name != nil {
 		name += " " + j.a.Name.Value
@@ -903,8 +968,8 @@ func (m *model) jobRole(j *job) (test, lint bool) {
 	lint = lintIDRe.MatchString(name)
 	for _, s := range j.steps {
 		t := m.stepText(s)
-		test = test || testCmdRe.MatchString(t)
-		lint = lint || lintCmdRe.MatchString(t) || strings.Contains(s.uses, "ruff") || strings.Contains(s.uses, "pre-commit") || s.uses == "psf/black"
+		test = test || isTestText(t)
+		lint = lint || isLintText(t) || strings.Contains(s.uses, "ruff") || strings.Contains(s.uses, "pre-commit") || s.uses == "psf/black"
 	}
 	return test, lint
 }
@@ -1005,7 +1070,7 @@ func (m *model) gatedInJob(d *job) bool {
 			return false
 		}
 		t := m.stepText(s)
-		if testCmdRe.MatchString(t) || lintCmdRe.MatchString(t) {
+		if isTestText(t) || isLintText(t) {
 			return true
 		}
 	}
