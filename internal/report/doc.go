@@ -22,5 +22,10 @@
 //   - json: a stable, documented schema (schema.md, schema.json) with a
 //     schemaVersion, which only grows by adding fields.
 //
-// [ApplyEdits] applies edits to one file's bytes, refusing overlaps.
+// Mechanical fixes: [ApplyEdits] applies edits to one file's bytes,
+// refusing overlaps; [ApplyFixes] computes every file's fixed contents in
+// memory (the first suggested fix with edits of each diagnostic);
+// [ApplyFixesToFiles] is -fix: all or nothing, each file replaced
+// atomically; [UnifiedDiff] is -diff: what -fix would change, as diff -u
+// hunks that patch -p1 and git apply accept.
 package report

@@ -58,6 +58,10 @@ type Rule struct {
 	Severity Severity
 }
 
+// RuleDoc is Rule under the name the analysers' rule catalogues use: a
+// rule's ID, name, summary, help text, documentation URI and severity.
+type RuleDoc = Rule
+
 // Result is one diagnostic in the shape the analysers used before
 // Diagnostic.
 //
