@@ -60,7 +60,7 @@ type sarifMessage struct {
 }
 
 type sarifResult struct {
-	RuleID              string            `json:"ruleId"`
+	RuleID              string            `json:"ruleId,omitempty"`
 	RuleIndex           *int              `json:"ruleIndex,omitempty"`
 	Level               string            `json:"level"`
 	Message             sarifMessage      `json:"message"`
@@ -188,6 +188,9 @@ func buildSARIF(tool Tool, rules []Rule, diags []Diagnostic, opts SARIFOptions) 
 		}
 	}
 	for _, d := range diags {
+		if d.Rule == "" {
+			continue
+		}
 		r, ok := byID[d.Rule]
 		if !ok {
 			byID[d.Rule] = Rule{ID: d.Rule, HelpURI: d.URL}
@@ -214,8 +217,9 @@ func buildSARIF(tool Tool, rules []Rule, diags []Diagnostic, opts SARIFOptions) 
 		if sr.Message.Text == "" {
 			sr.Message.Text = d.Rule
 		}
-		i := index[d.Rule]
-		sr.RuleIndex = &i
+		if i, ok := index[d.Rule]; ok {
+			sr.RuleIndex = &i
+		}
 		if loc, ok := src.location(d.Pos, d.End); ok {
 			sr.Locations = []sarifLocation{loc}
 		}
@@ -441,11 +445,12 @@ func (c *sourceCache) fix(defaultFile string, f SuggestedFix) (sarifFix, bool) {
 		if e.NewText != "" {
 			rep.InsertedContent = &sarifContent{Text: e.NewText}
 		}
-		ch, ok := changes[file]
+		uri := toURI(file) // "./Dockerfile" and "Dockerfile" are one artifact
+		ch, ok := changes[uri]
 		if !ok {
-			ch = &sarifArtifactChange{ArtifactLocation: sarifArtifact{URI: toURI(file)}}
-			changes[file] = ch
-			order = append(order, file)
+			ch = &sarifArtifactChange{ArtifactLocation: sarifArtifact{URI: uri}}
+			changes[uri] = ch
+			order = append(order, uri)
 		}
 		ch.Replacements = append(ch.Replacements, rep)
 	}
@@ -453,8 +458,8 @@ func (c *sourceCache) fix(defaultFile string, f SuggestedFix) (sarifFix, bool) {
 	if f.Message != "" {
 		sf.Description = &sarifMessage{Text: f.Message}
 	}
-	for _, file := range order {
-		sf.ArtifactChanges = append(sf.ArtifactChanges, *changes[file])
+	for _, uri := range order {
+		sf.ArtifactChanges = append(sf.ArtifactChanges, *changes[uri])
 	}
 	return sf, true
 }

@@ -277,4 +277,17 @@ func TestSARIFDegradesInsteadOfInvalid(t *testing.T) {
 	assert.Equal(t, sarifReg{StartLine: 2, StartColumn: 3}, r[1].Locations[0].PhysicalLocation.Region, "an end before the start is dropped")
 	assert.Equal(t, "R", r[1].Message.Text, "SARIF needs a message text")
 	assert.Empty(t, r[2].Locations)
+	assert.Nil(t, r[2].RuleIndex, "no rule ID: no rule entry, no index")
+	for _, rule := range d.Runs[0].Tool.Driver.Rules {
+		assert.NotEmpty(t, rule.ID)
+	}
+
+	// One file named two ways is one artifactChange.
+	d = writeValidSARIF(t, tool, nil, []Diagnostic{{Pos: Position{File: "Dockerfile", Line: 1}, Rule: "R", Message: "m",
+		SuggestedFixes: []SuggestedFix{{Message: "f", TextEdits: []TextEdit{
+			{Pos: Position{File: "./Dockerfile", Line: 1, Column: 1}, NewText: "a"},
+			{Pos: Position{File: "Dockerfile", Line: 2, Column: 1}, NewText: "b"},
+		}}}}}, SARIFOptions{})
+	require.Len(t, d.Runs[0].Results[0].Fixes[0].ArtifactChanges, 1)
+	assert.Len(t, d.Runs[0].Results[0].Fixes[0].ArtifactChanges[0].Replacements, 2)
 }
