@@ -184,6 +184,8 @@ var knownStorages = map[string]bool{
 	"storages.backends.s3.S3ManifestStaticStorage":                  true,
 }
 
+var backendRe = regexp.MustCompile(`^\{[^{}]*?["']BACKEND["']\s*:\s*["']([^"']+)["']`)
+
 var staticfilesBackendRe = regexp.MustCompile(`["']staticfiles["']\s*:\s*\{[^{}]*?["']BACKEND["']\s*:\s*["']([^"']+)["']`)
 
 // CheckSettings checks a Django settings module (file names it in
@@ -243,7 +245,12 @@ func CheckSettings(file string, src []byte, opts CheckOptions) []Diagnostic {
 					diags = append(diags, storageFormDiag(pos(a.Line, a.Col), opts, "STORAGES"))
 				}
 			} else if strings.Contains(a.Target, "staticfiles") {
-				diags = append(diags, checkStorage(file, a, a.Value, pos(a.Line, a.Col), opts, "STORAGES")...)
+				// STORAGES["staticfiles"] = {"BACKEND": "..."} or STORAGES["staticfiles"]["BACKEND"] = "...".
+				v, p := a.Value, pos(a.Line, a.Col)
+				if m := backendRe.FindStringSubmatchIndex(a.Value); m != nil {
+					v, p = "'"+a.Value[m[2]:m[3]]+"'", offPos(file, src, a.ValueOff+m[2]-1)
+				}
+				diags = append(diags, checkStorage(file, a, v, p, opts, "STORAGES")...)
 			}
 		}
 	}

@@ -320,6 +320,10 @@ func (p *intParser) atom(depth int) (int64, bool) {
 // ('x', "x", with an optional r/u prefix), ok false for anything else.
 func stringLiteral(expr string) (string, bool) {
 	e := strings.TrimSpace(expr)
+	// ("x") is the same string; settings wrap long names this way.
+	for len(e) > 2 && e[0] == '(' && e[len(e)-1] == ')' {
+		e = strings.TrimSpace(e[1 : len(e)-1])
+	}
 	if len(e) > 0 && (e[0] == 'r' || e[0] == 'u' || e[0] == 'R' || e[0] == 'U') {
 		e = e[1:]
 	}
