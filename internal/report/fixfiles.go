@@ -127,8 +127,11 @@ type FixOptions struct {
 // file), no file is written. Each file is replaced atomically: the new
 // contents go to a temporary file in the same directory, with the
 // original's permission bits, which is then renamed over the original (a
-// symbolic link is followed and its target replaced). All temporary files
-// are written before the first rename, so a full disk changes nothing.
+// symbolic link is followed and its target replaced; owner and group are
+// those of the user running the fix). All temporary files are written and
+// synced before the first rename, so a full disk changes nothing; only a
+// rename failing part-way (which the checks above make unlikely) leaves the
+// files renamed so far changed, and returns them with the error.
 // Running the analyser again and applying its fixes changes nothing more.
 func ApplyFixesToFiles(ctx context.Context, diags []Diagnostic, opts FixOptions) ([]string, error) {
 	type target struct {
