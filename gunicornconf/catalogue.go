@@ -1,10 +1,12 @@
 package gunicornconf
 
 import (
+	_ "embed"
+	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Validator names the function gunicorn's config.py runs on a value before
@@ -38,17 +40,29 @@ const (
 	ValidateOther            Validator = "other"
 )
 
-// Setting is one entry of the catalogue: a setting of gunicorn 23.0 (or one
-// added later, see Added), as config.py defines it.
+// ValidateOther marks a validator deploykit does not model (validators
+// added after 23.0 that no rule reads yet), or a release where the
+// generated catalogue cannot tell which validator a setting has.
+const (
+	ValidateFilesOrPatterns Validator = "list_of_files_or_patterns"
+	ValidateProxyProtocol   Validator = "proxy_protocol"
+	ValidateHTTP2FrameSize  Validator = "http2_frame_size"
+	ValidateASGILoop        Validator = "asgi_loop"
+)
+
+// Setting is one entry of the catalogue, generated from gunicorn's own
+// config.py (see testdata/catalogue/SOURCES.md). The fields describe the
+// newest release that has the setting; ValidatorIn, DefaultIn and In give
+// the view of another release.
 type Setting struct {
 	// Name is the name used in gunicorn.conf.py.
 	Name string
-	// Section is the settings.rst section ("Worker Processes", ...).
+	// Section is the settings reference section ("Worker Processes", ...).
 	Section string
 	// CLI holds the command-line flags; nil for settings that can only be
 	// set in a configuration file (hooks, secure_scheme_headers, ...).
 	CLI []string
-	// CLIType names the argparse type converter when it is not str/int
+	// CLIType names the argparse type converter when it is not str
 	// ("auto_int" for umask, which is why "022" works on the command line
 	// but not in a file).
 	CLIType string
@@ -60,32 +74,34 @@ type Setting struct {
 	// Action is the argparse action ("store_true", "append", ...), "" for
 	// "store".
 	Action string
-	// Default is the default as a Python expression from config.py, ""
-	// when unknown; None for hooks, whose defaults are no-op functions.
+	// Default is the default as the Python expression config.py writes.
 	Default string
 	// DefaultFromEnv reports that the default depends on the environment
-	// or host: bind ($PORT), workers ($WEB_CONCURRENCY),
-	// forwarded_allow_ips ($FORWARDED_ALLOW_IPS), chdir, user, group,
-	// syslog_addr (platform).
+	// or host (bind: $PORT, workers: $WEB_CONCURRENCY, user: os.geteuid()).
 	DefaultFromEnv bool
-	// Workers lists the worker classes that honour the setting; nil means
-	// every worker class does.
+	// Workers lists the bundled worker classes that honour the setting;
+	// nil means every worker class does. This is deploykit's reading of
+	// gunicorn/workers/*.py, not part of config.py.
 	Workers []string
-	// Added is the first gunicorn version with the setting ("" = before
-	// 20.1); Removed the first version without it.
-	Added, Removed string
-	// Before lists how older versions differed (default, validator).
-	Before []Variant
+	// Added is the release in a versionadded note of config.py, "" when
+	// there is none; Deprecated likewise for a deprecated note.
+	Added, Deprecated string
+	// HookParams are the parameter names of the documented signature, for
+	// hooks.
+	HookParams []string
+
+	in       map[Version]bool
+	unknown  map[Version]bool
+	variants []variant
 }
 
-// Variant is how a setting looked in versions older than Until.
-type Variant struct {
-	// Until is the first version known to have the catalogue's value;
-	// versions before it (at least 20.1) have this variant.
-	Until string
-	// Default and Validator are the older values; empty when unchanged.
-	Default   string
-	Validator Validator
+type variant struct {
+	from      Version // the variant holds from this release on
+	unknownIn map[Version]bool
+	validator Validator
+	arity     int
+	def       string
+	cliType   string
 }
 
 // HonouredBy reports whether the worker class honours the setting. Custom
@@ -106,71 +122,104 @@ func (s Setting) HonouredBy(workerClass string) bool {
 	return false
 }
 
-// In reports whether the setting exists in gunicorn version v.
-func (s Setting) In(v Version) bool {
-	if s.Added != "" && v.Less(MustParseVersion(s.Added)) {
-		return false
+// In reports whether the setting is known to exist in gunicorn release v.
+func (s Setting) In(v Version) bool { return s.in[v] }
+
+// Unknown reports whether the catalogue cannot tell whether the setting
+// exists in v, or which validator it has there: the texts around v differ
+// and gunicorn's notes do not say when.
+func (s Setting) Unknown(v Version) bool {
+	if s.unknown[v] {
+		return true
 	}
-	if s.Removed != "" && !v.Less(MustParseVersion(s.Removed)) {
-		return false
+	if vr, ok := s.variantIn(v); ok {
+		return vr.unknownIn[v]
 	}
-	return true
+	return false
 }
 
-// ValidatorIn returns the validator the setting has in version v.
+func (s Setting) variantIn(v Version) (variant, bool) {
+	var best variant
+	ok := false
+	for _, vr := range s.variants {
+		if !v.Less(vr.from) {
+			best, ok = vr, true
+		}
+	}
+	return best, ok
+}
+
+// ValidatorIn returns the validator the setting has in release v
+// (ValidateOther when the catalogue cannot tell).
 func (s Setting) ValidatorIn(v Version) Validator {
-	for _, b := range s.Before {
-		if b.Validator != "" && v.Less(MustParseVersion(b.Until)) {
-			return b.Validator
-		}
+	vr, ok := s.variantIn(v)
+	if !ok || vr.unknownIn[v] {
+		return ValidateOther
 	}
-	return s.Validator
+	return vr.validator
 }
 
-// DefaultIn returns the default the setting has in version v.
+// DefaultIn returns the default the setting has in release v.
 func (s Setting) DefaultIn(v Version) string {
-	for _, b := range s.Before {
-		if b.Default != "" && v.Less(MustParseVersion(b.Until)) {
-			return b.Default
-		}
+	if vr, ok := s.variantIn(v); ok {
+		return vr.def
 	}
 	return s.Default
 }
 
-// Version is a gunicorn major.minor version.
+// Version is a gunicorn MAJOR.MINOR release line.
 type Version struct{ Major, Minor int }
 
-// Versions deploykit knows about. DefaultVersion is what the validator
-// assumes when none is given.
-var (
-	Version20_1    = Version{20, 1}
-	Version23_0    = Version{23, 0}
-	DefaultVersion = Version23_0
-)
+// DefaultVersion is the release the validator assumes when none is given:
+// the newest release the catalogue has gunicorn's own config.py for.
+func DefaultVersion() Version { return catalogue().newest }
 
-// ParseVersion parses "23", "23.0" or "23.0.0" (the patch is ignored).
+// Versions returns the releases the catalogue knows, oldest first: those
+// whose config.py is an input, and the ones between them that
+// gunicorn's notes or Debian's changelog name.
+func Versions() []Version { return append([]Version(nil), catalogue().versions...) }
+
+// ParseVersion parses "23", "23.0" or "23.0.0" (the patch is ignored) and
+// refuses a release the catalogue does not know.
 func ParseVersion(s string) (Version, error) {
+	v, err := parseVersion(s)
+	if err != nil {
+		return Version{}, err
+	}
+	for _, k := range catalogue().versions {
+		if k == v {
+			return v, nil
+		}
+	}
+	var known []string
+	for _, k := range catalogue().versions {
+		known = append(known, k.String())
+	}
+	return Version{}, fmt.Errorf("gunicornconf: no catalogue for gunicorn %s (known: %s)", v, strings.Join(known, ", "))
+}
+
+func parseVersion(s string) (Version, error) {
 	parts := strings.Split(strings.TrimSpace(s), ".")
+	bad := fmt.Errorf("gunicornconf: bad version %q (want MAJOR.MINOR)", s)
 	if len(parts) == 0 || len(parts) > 3 || parts[0] == "" {
-		return Version{}, fmt.Errorf("gunicornconf: bad version %q (want MAJOR.MINOR)", s)
+		return Version{}, bad
 	}
 	var v Version
 	var err error
-	if v.Major, err = strconv.Atoi(parts[0]); err != nil || v.Major < 0 {
-		return Version{}, fmt.Errorf("gunicornconf: bad version %q (want MAJOR.MINOR)", s)
+	if v.Major, err = strconv.Atoi(parts[0]); err != nil || v.Major < 0 || v.Major > 1000 {
+		return Version{}, bad
 	}
 	if len(parts) > 1 {
-		if v.Minor, err = strconv.Atoi(parts[1]); err != nil || v.Minor < 0 {
-			return Version{}, fmt.Errorf("gunicornconf: bad version %q (want MAJOR.MINOR)", s)
+		if v.Minor, err = strconv.Atoi(parts[1]); err != nil || v.Minor < 0 || v.Minor > 1000 {
+			return Version{}, bad
 		}
 	}
 	return v, nil
 }
 
-// MustParseVersion is ParseVersion for constants; it panics on a bad
-// version and is never called with user input.
-func MustParseVersion(s string) Version {
-	v, err := ParseVersion(s)
+// mustVersion is parseVersion for the catalogue's own data and tests.
+func mustVersion(s string) Version {
+	v, err := parseVersion(s)
 	if err != nil {
 		panic(err)
 	}
@@ -188,22 +237,133 @@ func (v Version) Less(w Version) bool {
 // String returns "MAJOR.MINOR".
 func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
 
-var settingIndex = func() map[string]int {
-	m := make(map[string]int, len(settings23))
-	for i, s := range settings23 {
-		m[s.Name] = i
+//go:embed catalogue.json
+var catalogueJSON []byte
+
+type catalogueData struct {
+	settings []Setting
+	index    map[string]int
+	versions []Version
+	newest   Version
+	// workers are the short worker-class names per text release.
+	workers []workerNames
+	exact   map[Version]bool
+	gaps    map[Version][]string
+}
+
+type workerNames struct {
+	from  Version
+	names map[string]bool
+}
+
+// honours is deploykit's reading of the bundled workers (gunicorn/workers/
+// sync.py closes every connection; only gthread reads threads; the async
+// workers and gthread read worker_connections).
+var honours = map[string][]string{
+	"threads":            {"gthread"},
+	"worker_connections": {"gthread", "eventlet", "gevent"},
+	"keepalive":          {"gthread", "eventlet", "gevent", "tornado", "asgi"},
+}
+
+var catalogue = sync.OnceValue(func() *catalogueData {
+	var raw struct {
+		Releases []struct {
+			Version      string   `json:"version"`
+			Exact        bool     `json:"exact"`
+			Undetermined []string `json:"undetermined"`
+		} `json:"releases"`
+		Workers []struct {
+			From  string   `json:"from"`
+			Names []string `json:"names"`
+		} `json:"workers"`
+		Settings []struct {
+			Name       string   `json:"name"`
+			Section    string   `json:"section"`
+			In         []string `json:"in"`
+			UnknownIn  []string `json:"unknown_in"`
+			Added      string   `json:"added"`
+			Deprecated string   `json:"deprecated"`
+			Variants   []struct {
+				From           string   `json:"from"`
+				ChangedIn      string   `json:"changed_in"`
+				UnknownIn      []string `json:"unknown_in"`
+				CLI            []string `json:"cli"`
+				Validator      string   `json:"validator"`
+				Arity          int      `json:"arity"`
+				Type           string   `json:"type"`
+				Action         string   `json:"action"`
+				Default        string   `json:"default"`
+				DefaultFromEnv bool     `json:"default_from_env"`
+				HookParams     []string `json:"hook_params"`
+			} `json:"variants"`
+		} `json:"settings"`
 	}
-	return m
-}()
+	if err := json.Unmarshal(catalogueJSON, &raw); err != nil {
+		panic("gunicornconf: the embedded catalogue.json is corrupt: " + err.Error())
+	}
+	c := &catalogueData{index: map[string]int{}, exact: map[Version]bool{}, gaps: map[Version][]string{}}
+	for _, r := range raw.Releases {
+		v := mustVersion(r.Version)
+		c.versions = append(c.versions, v)
+		c.exact[v] = r.Exact
+		c.gaps[v] = r.Undetermined
+		c.newest = v
+	}
+	for _, w := range raw.Workers {
+		m := map[string]bool{}
+		for _, n := range w.Names {
+			m[n] = true
+		}
+		c.workers = append(c.workers, workerNames{from: mustVersion(w.From), names: m})
+	}
+	set := func(l []string) map[Version]bool {
+		m := map[Version]bool{}
+		for _, s := range l {
+			m[mustVersion(s)] = true
+		}
+		return m
+	}
+	for _, rs := range raw.Settings {
+		s := Setting{Name: rs.Name, Section: rs.Section, Added: rs.Added, Deprecated: rs.Deprecated,
+			in: set(rs.In), unknown: set(rs.UnknownIn), Workers: honours[rs.Name]}
+		for _, rv := range rs.Variants {
+			from := rv.From
+			if rv.ChangedIn != "" {
+				from = rv.ChangedIn
+			}
+			vr := variant{from: mustVersion(from), unknownIn: set(rv.UnknownIn), validator: Validator(rv.Validator),
+				arity: rv.Arity, def: rv.Default, cliType: rv.Type}
+			if len(rv.UnknownIn) > 0 && rv.ChangedIn == "" {
+				// The change happened somewhere after the older text: the
+				// older variant holds until the first unknown release.
+				vr.from = mustVersion(rv.From)
+				for u := range vr.unknownIn {
+					if u.Less(vr.from) {
+						vr.from = u
+					}
+				}
+			}
+			s.variants = append(s.variants, vr)
+			s.CLI, s.Validator, s.Arity, s.Action, s.Default, s.DefaultFromEnv, s.HookParams =
+				rv.CLI, Validator(rv.Validator), rv.Arity, rv.Action, rv.Default, rv.DefaultFromEnv, rv.HookParams
+			if rv.Type != "" && rv.Type != "int" && rv.Type != "str" {
+				s.CLIType = rv.Type
+			}
+		}
+		c.index[s.Name] = len(c.settings)
+		c.settings = append(c.settings, s)
+	}
+	return c
+})
 
-// Settings returns the whole catalogue (23.0 plus later additions) in
-// config.py order. The slice is a copy.
-func Settings() []Setting { return append([]Setting(nil), settings23...) }
+// Settings returns the whole catalogue (every setting of every catalogued
+// release) in the newest config.py's order. The slice is a copy.
+func Settings() []Setting { return append([]Setting(nil), catalogue().settings...) }
 
-// SettingsIn returns the settings that exist in gunicorn version v.
+// SettingsIn returns the settings known to exist in gunicorn release v.
 func SettingsIn(v Version) []Setting {
 	var out []Setting
-	for _, s := range settings23 {
+	for _, s := range catalogue().settings {
 		if s.In(v) {
 			out = append(out, s)
 		}
@@ -214,51 +374,40 @@ func SettingsIn(v Version) []Setting {
 // Lookup returns the catalogue entry for a setting name (case-sensitive,
 // as gunicorn is).
 func Lookup(name string) (Setting, bool) {
-	i, ok := settingIndex[name]
+	c := catalogue()
+	i, ok := c.index[name]
 	if !ok {
 		return Setting{}, false
 	}
-	return settings23[i], true
+	return c.settings[i], true
 }
 
-// Change is one entry of the version history the catalogue knows.
-type Change struct {
-	Version string
-	// Settings names the settings concerned ("" entries for worker-level
-	// changes).
-	Settings []string
-	Text     string
-	// Source cites where the fact comes from.
-	Source string
-}
+// Gaps lists, for a release between two of the catalogue's texts, what the
+// texts and gunicorn's notes leave undecided there (empty for exact
+// releases).
+func Gaps(v Version) []string { return append([]string(nil), catalogue().gaps[v]...) }
 
-// Changes returns what changed between 20.1 and 26.x, oldest first.
-func Changes() []Change {
-	out := append([]Change(nil), versionChanges...)
-	sort.SliceStable(out, func(i, j int) bool {
-		return MustParseVersion(out[i].Version).Less(MustParseVersion(out[j].Version))
-	})
-	return out
-}
-
-var versionChanges = []Change{
-	{"20.1", []string{"tolerate_dangerous_framing"}, "Debian's 20.1.0-6+deb12u1 backports the CVE-2024-1135 fix with the temporary tolerate_dangerous_framing setting; upstream 20.1.0 does not have it.", "Debian changelog 20.1.0-6+deb12u1; installed config.py"},
-	{"20.1", []string{"wsgi_app"}, "wsgi_app: the WSGI application can be named in the configuration file.", "config.py 23.0 (versionadded 20.1.0)"},
-	{"21.0", []string{"ssl_context"}, "ssl_context hook added (arity 2: config, default_ssl_context_factory).", "config.py 23.0 (versionadded 21.0)"},
-	{"21.0", []string{"ssl_version"}, "ssl_version deprecated and ignored; use ssl_context.", "config.py 23.0 (deprecated 21.0)"},
-	{"21.0", []string{"logconfig_json"}, "logconfig_json (--log-config-json) present; absent from 20.1.0 although its docstring says versionadded 20.0.", "config.py 23.0; installed 20.1 config.py"},
-	{"22.0", []string{"permit_unconventional_http_method", "permit_unconventional_http_version", "casefold_http_method", "header_map", "forwarder_headers"}, "HTTP parser hardening settings added; methods no longer casefolded, headers that cannot be mapped safely are dropped by default.", "2024-news.rst 22.0.0; config.py 23.0 (versionadded 22.0.0)"},
-	{"23.0", []string{"tolerate_dangerous_framing"}, "the temporary --tolerate-dangerous-framing switch from 22.0 is removed.", "2024-news.rst 23.0.0 (PR 3260)"},
-	{"23.0", []string{"permit_obsolete_folding"}, "permit_obsolete_folding added.", "config.py 23.0 (versionadded 23.0.0)"},
-	{"23.0", []string{"forwarded_allow_ips", "proxy_allow_ips"}, "defaults include the IPv6 loopback ::1; values are validated as IP addresses (validate_string_to_addr_list), so a CIDR network makes gunicorn refuse to start.", "2024-news.rst 23.0.0 (PR 3192); config.py 23.0"},
-	{"23.0", []string{"worker_class"}, "worker_class accepts a class object.", "2024-news.rst 23.0.0 (PR 3079)"},
-	{"24.0", nil, "native ASGI worker class (asgi).", "release notes 24.0 (osm-search/Nominatim PR 3962 quotes them)"},
-	{"24.1", []string{"forwarded_allow_ips", "proxy_allow_ips"}, "CIDR networks accepted (e.g. 192.168.0.0/16); 24.1.1 keeps the value a string and rejects networks with host bits set.", "release notes 24.1.0 (PR 3449), 24.1.1 (PR 3459)"},
-	{"24.1", []string{"proxy_protocol"}, "proxy_protocol takes off, v1, v2 or auto (PROXY protocol v2).", "release notes 24.1.0 (PR 3451)"},
-	{"25.0", []string{"dirty_app", "dirty_workers", "dirty_timeout", "dirty_threads", "dirty_graceful_timeout", "on_dirty_starting", "dirty_post_fork", "dirty_worker_init", "dirty_worker_exit"}, "dirty arbiters: a separate process pool for long blocking work.", "release notes 25.0.0 (PR 3460)"},
-	{"25.0", []string{"http_protocols", "http2_max_concurrent_streams", "http2_initial_window_size", "http2_max_frame_size", "http2_max_header_list_size"}, "HTTP/2 (beta) over TLS for gthread, gevent and asgi workers.", "release notes 25.0.0 (PR 3468)"},
-	{"26.0", []string{"worker_class"}, "the eventlet worker class is removed.", "release notes 26.0.0"},
-	{"26.2", []string{"http2_cleartext"}, "cleartext HTTP/2 (h2c): off (default), prior-knowledge, upgrade or both; only for peers in forwarded_allow_ips.", "release notes 26.2.0"},
+// workerClassKnown reports whether gunicorn release v has the short worker
+// class name k (SUPPORTED_WORKERS), and whether the catalogue can tell.
+func workerClassKnown(v Version, k string) (has, known bool) {
+	ws := catalogue().workers
+	var before, after *workerNames
+	for i := range ws {
+		if !v.Less(ws[i].from) {
+			before = &ws[i]
+		} else if after == nil {
+			after = &ws[i]
+		}
+	}
+	switch {
+	case before == nil:
+		return false, false
+	case before.from == v || after == nil:
+		return before.names[k], true
+	case before.names[k] == after.names[k]:
+		return before.names[k], true
+	}
+	return false, false
 }
 
 var bundledWorkers = []string{"sync", "gthread", "eventlet", "gevent", "tornado", "asgi"}

@@ -134,7 +134,7 @@ func TestCatalogueVersions(t *testing.T) {
 		}
 		return m
 	}
-	v20, v23, v25 := names(Version20_1), names(Version23_0), names(Version{25, 0})
+	v20, v23, v25 := names(mustVersion("20.1")), names(mustVersion("23.0")), names(Version{25, 0})
 	// 23.0's settings.rst lists these; 20.1's config.py does not.
 	for _, n := range []string{"logconfig_json", "ssl_context", "header_map", "forwarder_headers", "permit_obsolete_folding", "casefold_http_method"} {
 		assert.True(t, v23[n], n)
@@ -146,15 +146,15 @@ func TestCatalogueVersions(t *testing.T) {
 	assert.False(t, v23["dirty_workers"])
 	s, ok := Lookup("forwarded_allow_ips")
 	require.True(t, ok)
-	assert.Equal(t, "'127.0.0.1'", s.DefaultIn(Version20_1))
-	assert.Equal(t, "'127.0.0.1,::1'", s.DefaultIn(Version23_0))
-	assert.Equal(t, ValidateStringToList, s.ValidatorIn(Version20_1))
-	assert.Equal(t, ValidateStringToAddrList, s.ValidatorIn(Version23_0))
+	assert.Equal(t, `os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")`, s.DefaultIn(mustVersion("20.1")))
+	assert.Equal(t, `os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")`, s.DefaultIn(mustVersion("23.0")))
+	assert.Equal(t, ValidateStringToList, s.ValidatorIn(mustVersion("20.1")))
+	assert.Equal(t, ValidateStringToAddrList, s.ValidatorIn(mustVersion("23.0")))
 	k, _ := Lookup("keepalive")
 	assert.False(t, k.HonouredBy("sync"))
 	assert.True(t, k.HonouredBy("gthread"))
 	assert.True(t, k.HonouredBy("myapp.workers.Custom"))
-	assert.NotEmpty(t, Changes())
+
 	_, err := ParseVersion("x.1")
 	assert.Error(t, err)
 }

@@ -3,12 +3,18 @@ package gunicornconf
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
-// OryxCmdArgs is what App Service's Oryx startup puts in GUNICORN_CMD_ARGS
-// for Python apps (as the issue that asked for this package records it):
-// it sets timeout and bind, and gunicorn applies it after the config file.
-const OryxCmdArgs = "--timeout 600 --bind=0.0.0.0:8000"
+// OryxCmdArgs is what the startup script that App Service's Oryx
+// generates for a Python code deployment puts in GUNICORN_CMD_ARGS
+// (besides --chdir and, when the app has a gunicorn.conf.py, -c): it sets
+// the timeout and logs requests and errors to stdout/stderr, and gunicorn
+// applies it after the config file. Source: microsoft/Oryx
+// src/startupscriptgenerator/src/python/scriptgenerator.go and its tests
+// (`GUNICORN_CMD_ARGS="--timeout 600 --access-logfile '-' --error-logfile '-'
+// --chdir=..." gunicorn application:app`).
+const OryxCmdArgs = "--timeout 600 --access-logfile '-' --error-logfile '-'"
 
 // FlagSetting is one setting given on a command line.
 type FlagSetting struct {
@@ -22,7 +28,7 @@ type FlagSetting struct {
 // arguments (the application) are returned in rest. Unknown flags are an
 // error, as they are for gunicorn's argparse.
 func ParseArgs(args []string) (set []FlagSetting, rest []string, err error) {
-	flags := flagIndex
+	flags := flagIndex()
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -63,15 +69,15 @@ func ParseArgs(args []string) (set []FlagSetting, rest []string, err error) {
 }
 
 // flagIndex maps every command-line flag to its setting.
-var flagIndex = func() map[string]Setting {
+var flagIndex = sync.OnceValue(func() map[string]Setting {
 	m := map[string]Setting{}
-	for _, s := range settings23 {
+	for _, s := range catalogue().settings {
 		for _, f := range s.CLI {
 			m[f] = s
 		}
 	}
 	return m
-}()
+})
 
 // SplitShell splits a string into words the way Python's shlex.split does
 // in POSIX mode (gunicorn splits GUNICORN_CMD_ARGS with it): whitespace

@@ -283,6 +283,8 @@ func (c *checker) assignment(n *node) {
 	}
 	if r := n.child("right"); r != nil && r.kind != "assignment" {
 		c.notStarred(r)
+	} else if r != nil && (n.child("type") != nil || r.child("type") != nil) {
+		c.errAt(r, "invalid syntax: an annotated assignment takes one target")
 	}
 }
 

@@ -46,6 +46,14 @@ type Config struct {
 	// Calls are the imported functions the file calls when gunicorn loads
 	// it (in the master, before workers fork).
 	Calls []Call
+	// Imports, Annotations and Undefined are the File's.
+	Imports     []Import
+	Annotations []Assignment
+	Undefined   []NameUse
+
+	imported map[string]bool         // names bound by import
+	reads    map[string]int          // module-level reads per name
+	bindings map[string][]Assignment // every binding per name
 }
 
 // DefaultConfig returns gunicorn 23.0's defaults for the typed fields, for
@@ -64,6 +72,9 @@ func DefaultConfig() *Config {
 		LogLevel:          "info",
 		Set:               map[string]Assignment{},
 		Extra:             map[string]Value{},
+		imported:          map[string]bool{},
+		reads:             map[string]int{},
+		bindings:          map[string][]Assignment{},
 	}
 }
 
@@ -81,6 +92,14 @@ func FromFile(f *File) *Config {
 	c := DefaultConfig()
 	c.Path = f.Path
 	c.Calls = f.Calls
+	c.Imports, c.Annotations, c.Undefined, c.reads = f.Imports, f.Annotations, f.Undefined, f.reads
+	c.imported, c.bindings = map[string]bool{}, map[string][]Assignment{}
+	for _, a := range f.Assignments {
+		c.bindings[a.Name] = append(c.bindings[a.Name], a)
+		if strings.HasPrefix(a.Expr, "import ") || strings.HasPrefix(a.Expr, "from ") {
+			c.imported[a.Name] = true
+		}
+	}
 	seen := map[string]bool{}
 	for i := len(f.Assignments) - 1; i >= 0; i-- {
 		a := f.Assignments[i]

@@ -22,7 +22,7 @@ accesslog = "-"
 		return
 	}
 	for _, f := range cfg.Validate(gunicornconf.Options{}) {
-		fmt.Printf("%d %s %s %s\n", f.Line, f.Rule, f.Severity, f.Setting)
+		fmt.Printf("%d %s %s %s\n", f.Pos.Line, f.Rule, f.Severity, f.Setting)
 	}
 	// Output:
 	// 4 GC008 warning workers

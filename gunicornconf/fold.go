@@ -224,7 +224,19 @@ func pyInt(s string, base int64) (int64, bool) {
 func numericBuiltin(name string, args []Value) Value {
 	for _, a := range args {
 		if !a.Known() {
-			return taint(name+"() of a value that is not statically known", args...)
+			u := taint(name+"() of a value that is not statically known", args...)
+			if name == "min" {
+				// min(4, cpu_count()*2+1) is capped by its known arguments:
+				// the result does not grow with the host.
+				for _, b := range args {
+					if b.Kind == KindInt {
+						u.HostDependent = false
+						u.Reason = "at most " + b.Python() + " (" + u.Reason + ")"
+						break
+					}
+				}
+			}
+			return u
 		}
 	}
 	if name == "len" && len(args) == 1 {

@@ -270,7 +270,7 @@ func TestForwardedAllowIPs(t *testing.T) {
 		{"forwarded_allow_ips = \"127.0.0.1\"\n", "https"},
 		{"forwarded_allow_ips = \"10.0.0.1\"\n", "http"},
 	}
-	if v == Version20_1 {
+	if v == mustVersion("20.1") {
 		cases = append(cases, struct{ src, want string }{"forwarded_allow_ips = \"127.0.0.0/8\"\n", "http"})
 	}
 	for _, c := range cases {

@@ -21,6 +21,8 @@ type Assignment struct {
 	// block: it may or may not happen, so its value is not statically
 	// known.
 	Conditional bool
+
+	valueColumn int // annotations: where the annotation starts
 }
 
 // Import is one imported module or name.
@@ -58,6 +60,8 @@ type File struct {
 	Undefined []NameUse
 	// StarImport reports a `from M import *`, which may bind any name.
 	StarImport bool
+
+	reads map[string]int // module-level reads per name
 }
 
 // Call is a call of an imported function, e.g. threading.Thread.
@@ -111,7 +115,7 @@ func Parse(path string, src []byte) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{file: &File{Path: path}, env: map[string]Value{}, src: src}
+	p := &parser{file: &File{Path: path, reads: map[string]int{}}, env: map[string]Value{}, src: src}
 	p.futureAnnotations = hasFutureAnnotations(root, src)
 	p.block(root, false, "")
 	return p.file, nil
@@ -490,7 +494,7 @@ func (p *parser) assignment(n *node, conditional bool, reason string) {
 			if typ := cur.child("type"); typ != nil && len(targets) == 1 {
 				l := targets[0]
 				p.file.Annotations = append(p.file.Annotations, Assignment{Name: l.text(p.src), Line: l.line, Column: l.col,
-					EndLine: l.eline, EndColumn: l.ecol, Expr: typ.text(p.src), Conditional: conditional})
+					EndLine: l.eline, EndColumn: l.ecol, Expr: typ.text(p.src), Conditional: conditional, valueColumn: typ.col})
 			}
 			return
 		}
@@ -530,6 +534,7 @@ func (p *parser) augmented(n *node, conditional bool, reason string) {
 		return
 	}
 	name := l.text(p.src)
+	p.file.reads[name]++
 	prev, had := p.env[name]
 	if !had {
 		prev = unknown("name " + name + " is not defined")
@@ -796,6 +801,7 @@ func (p *parser) evalAll(n *node) {
 
 func (p *parser) name(n *node) Value {
 	s := n.text(p.src)
+	p.file.reads[s]++
 	if v, ok := p.env[s]; ok {
 		return v
 	}

@@ -71,7 +71,7 @@ func TestRenderedConfigsLintClean(t *testing.T) {
 		}
 		words, err := SplitShell(r.StartupCommand)
 		require.NoError(t, err)
-		for _, v := range []Version{Version20_1, Version23_0} {
+		for _, v := range []Version{mustVersion("20.1"), mustVersion("23.0")} {
 			for _, f := range cfg.Validate(Options{Version: v, Platform: p, Args: words[1:]}) {
 				assert.Equal(t, report.SeverityInfo, f.Severity, "%s on %s: %+v", c.name, v, f)
 			}

@@ -786,4 +786,3 @@ func (c *checker) indentation(root *node) {
 		}
 	}
 }
-

@@ -1,11 +1,14 @@
 package gunicornconf
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/deploykit/deploykit/internal/report"
 )
@@ -71,8 +74,8 @@ const AppServiceFrontEndTimeout = 230
 // Options says what the validator assumes about the deployment. The zero
 // value validates for gunicorn 23.0 on a plain host.
 type Options struct {
-	// Version is the gunicorn version that will read the file (zero:
-	// DefaultVersion, 23.0).
+	// Version is the gunicorn release that will read the file (zero:
+	// DefaultVersion(), the newest catalogued release).
 	Version Version
 	// Platform selects platform rules (zero: PlatformPlain).
 	Platform Platform
@@ -80,8 +83,8 @@ type Options struct {
 	// one ("" = sync, gunicorn's default).
 	WorkerClass string
 	// CmdArgsEnv is GUNICORN_CMD_ARGS as gunicorn will see it. On
-	// PlatformAppService an empty value means OryxCmdArgs; set it to "-"
-	// to say the variable is unset.
+	// PlatformAppServiceCode an empty value means OryxCmdArgs; set it to
+	// "-" to say the variable is unset.
 	CmdArgsEnv string
 	// Args are the command-line arguments gunicorn is started with.
 	Args []string
@@ -89,7 +92,7 @@ type Options struct {
 
 func (o Options) version() Version {
 	if o.Version == (Version{}) {
-		return DefaultVersion
+		return DefaultVersion()
 	}
 	return o.Version
 }
@@ -122,25 +125,59 @@ const (
 	SeverityError   = report.SeverityError
 )
 
-// Finding is one diagnostic of Validate. Its JSON form is the stable
-// schema of `gunicornconf lint -format json`.
+// Diagnostic is one finding, shared by every deploykit analyser: a range
+// in the file, a stable rule ID and its documentation URL, a severity, a
+// message and suggested fixes (with text edits where the fix is
+// mechanical).
+type Diagnostic = report.Diagnostic
+
+// Position, SuggestedFix, TextEdit and Rule are the parts of a Diagnostic
+// and of the rule documentation.
+type (
+	Position     = report.Position
+	SuggestedFix = report.SuggestedFix
+	TextEdit     = report.TextEdit
+	Rule         = report.Rule
+)
+
+// Finding is one result of Validate: a Diagnostic and the setting (or
+// module-level name) it is about. Its JSON form is the Diagnostic's stable
+// schema plus "setting".
 type Finding struct {
-	Rule     string   `json:"rule"`
-	Severity Severity `json:"severity"`
-	// Line is 1-based; 0 when the finding is about something absent from
-	// the file.
-	Line   int `json:"line"`
-	Column int `json:"-"`
-	// Setting is the setting (or module-level name) concerned.
-	Setting string `json:"setting"`
-	Message string `json:"message"`
-	Fix     string `json:"fix"`
+	Diagnostic
+	Setting string
 }
 
-// Result converts the finding for the shared report writers.
-func (f Finding) Result(file string) report.Result {
-	return report.Result{Rule: f.Rule, Severity: f.Severity, File: file, Line: f.Line, Column: f.Column, Message: f.Message, Fix: f.Fix}
+// MarshalJSON writes the Diagnostic's fields and "setting".
+func (f Finding) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(f.Diagnostic)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	set, _ := json.Marshal(f.Setting)
+	m["setting"] = set
+	return json.Marshal(m)
 }
+
+// Diagnostics returns the findings' diagnostics, for report writers and
+// fixers.
+func Diagnostics(fs []Finding) []Diagnostic {
+	out := make([]Diagnostic, len(fs))
+	for i, f := range fs {
+		out[i] = f.Diagnostic
+	}
+	return out
+}
+
+// RulesURL is the document with one section per rule.
+const RulesURL = "https://github.com/deploykit/deploykit/blob/main/gunicornconf/README.md"
+
+// RuleURL returns the documentation anchor of a rule ID.
+func RuleURL(id string) string { return RulesURL + "#" + strings.ToLower(id) }
 
 // Rule IDs. They are stable: tools may filter on them.
 const (
@@ -163,12 +200,19 @@ const (
 	RuleNotInVersion        = "GC017"
 	RuleBindLoopback        = "GC018"
 	RuleDeprecated          = "GC019"
+	RuleAnnotationOnly      = "GC020"
+	RuleUndefinedName       = "GC021"
+	RulePython2Import       = "GC022"
+	RuleVersionGap          = "GC023"
 )
 
 // Rules returns the validator's rules, sorted by ID, for SARIF output and
 // documentation.
-func Rules() []report.Rule {
-	out := append([]report.Rule(nil), rules...)
+func Rules() []Rule {
+	out := append([]Rule(nil), rules...)
+	for i := range out {
+		out[i].HelpURI = RuleURL(out[i].ID)
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
@@ -186,9 +230,9 @@ var rules = []report.Rule{
 	{ID: RuleNoEffect, Name: "no-effect-for-worker-class", Severity: report.SeverityWarning,
 		Summary: "A setting the chosen worker class ignores.",
 		Help:    "worker_connections only affects gthread, eventlet and gevent; keepalive is ignored by sync workers, which close every connection; threads only affects gthread. Remove the setting or pick a worker class that honours it."},
-	{ID: RuleThreadsSwitchClass, Name: "threads-switch-to-gthread", Severity: report.SeverityWarning,
-		Summary: "threads > 1 with the sync worker silently runs gthread instead.",
-		Help:    "gunicorn replaces the sync worker with gthread when threads > 1, which changes keepalive and connection behaviour. Say worker_class = \"gthread\" explicitly."},
+	{ID: RuleThreadsSwitchClass, Name: "threads-switch-to-gthread", Severity: report.SeverityInfo,
+		Summary: "threads > 1 with the default worker runs gthread.",
+		Help:    "This is gunicorn's documented behaviour (settings reference, threads: \"If it is not defined, the default worker class will be replaced by gthread\"), not a mistake; the rule only says which worker the other rules judge. worker_class = \"gthread\" makes it explicit."},
 	{ID: RuleTimeoutFrontEnd, Name: "timeout-over-frontend-limit", Severity: report.SeverityWarning,
 		Summary: "timeout above App Service's 230 s front-end limit.",
 		Help:    "App Service's front end gives up on a request after 230 seconds; a longer (or disabled, 0) gunicorn timeout keeps a worker busy on a request whose client already got an error. Keep timeout below 230 and move long work to a background job."},
@@ -197,10 +241,10 @@ var rules = []report.Rule{
 		Help:    "gunicorn applies the config file first, then GUNICORN_CMD_ARGS, then the command line. On App Service, Oryx's startup passes --timeout 600 and --bind, so the file's timeout and bind are dead. Start gunicorn with an explicit startup command (deploykit renders one) that passes these flags itself."},
 	{ID: RuleHostDependentSizing, Name: "host-dependent-sizing", Severity: report.SeverityWarning,
 		Summary: "workers or threads computed from the host's CPU count.",
-		Help:    "multiprocessing.cpu_count() and os.cpu_count() count the host's CPUs, not the container's CPU quota, and ignore memory: on a 64-core host with a 2-CPU, 3.5 GB plan, cpu_count()*2+1 starts 129 workers. Size for the plan (deploykit generate -sku) or read the cgroup quota, affinity and memory at runtime."},
+		Help:    "multiprocessing.cpu_count() and os.cpu_count() count the host's CPUs, not the container's CPU quota, and ignore memory: on a 64-core host with a 2-CPU, 3.5 GB plan, cpu_count()*2+1 starts 129 workers. Size for the plan (gunicornconf generate -sku SKU) or read the cgroup quota, affinity and memory at runtime (gunicornconf generate)."},
 	{ID: RulePreloadSharedState, Name: "preload-shared-state", Severity: report.SeverityWarning,
-		Summary: "preload_app without a post_fork hook, or connections and threads created while the config file loads.",
-		Help:    "With preload_app the application is imported once in the master and forked: database connections, sockets, threads and random state created at import are shared by every worker (threads do not survive fork at all). Open connections lazily or close them in a post_fork(server, worker) hook, e.g. django.db.connections.close_all()."},
+		Summary: "Connections and threads created while the config file loads (warning); preload_app without a post_fork hook (info: what to check).",
+		Help:    "gunicorn runs the config file in the master, so a connection or thread it creates is inherited by every forked worker (threads do not survive fork at all): create them in a post_fork(server, worker) or post_worker_init(worker) hook. With preload_app the application is imported once in the master too; that is a problem only when the app opens connections at import time, so the rule says what to check, at info level."},
 	{ID: RuleMaxRequestsJitter, Name: "max-requests-without-jitter", Severity: report.SeverityWarning,
 		Summary: "max_requests without max_requests_jitter.",
 		Help:    "Without jitter every worker reaches max_requests at about the same time and they all restart together, dropping capacity at once. Set max_requests_jitter to about 5-10% of max_requests."},
@@ -231,6 +275,18 @@ var rules = []report.Rule{
 	{ID: RuleDeprecated, Name: "deprecated-setting", Severity: report.SeverityWarning,
 		Summary: "A deprecated setting.",
 		Help:    "ssl_version is ignored since 21.0 (use the ssl_context hook); strip_header_spaces reopens request smuggling and is scheduled for removal."},
+	{ID: RuleAnnotationOnly, Name: "annotation-only", Severity: report.SeverityWarning,
+		Summary: "An annotation without a value (`workers: 2`): it binds nothing.",
+		Help:    "`name: value` is a variable annotation, not an assignment: the module gets no `name`, so gunicorn keeps the setting's default. Write `name = value`."},
+	{ID: RuleUndefinedName, Name: "undefined-name", Severity: report.SeverityError,
+		Summary: "A name read before anything binds it: NameError when gunicorn loads the file.",
+		Help:    "gunicorn executes the file as a module; a NameError at module level stops it before it reads any setting (\"Failed to read config file\"). Define or import the name, or quote it if it is a value such as a worker class."},
+	{ID: RulePython2Import, Name: "python2-import", Severity: report.SeverityError,
+		Summary: "An import of a module that only Python 2 has.",
+		Help:    "Python 3 removed or renamed these modules (PEP 3108): the import raises ModuleNotFoundError and gunicorn refuses to load the file. Import the Python 3 module named in the message."},
+	{ID: RuleVersionGap, Name: "not-modelled-for-version", Severity: report.SeverityInfo,
+		Summary: "A setting the catalogue cannot judge for the target release.",
+		Help:    "The catalogue is generated from gunicorn's config.py at the releases whose text deploykit has; for a release between them, a setting whose presence or validator changed without a versionadded/versionchanged note is not modelled there, so rules that need it were skipped. Target a release with a text (see gunicornconf.Versions) to have it checked."},
 }
 
 var ruleSeverity = func() map[string]report.Severity {
@@ -248,12 +304,22 @@ type validation struct {
 	out  []Finding
 }
 
-func (vd *validation) add(rule string, a Assignment, setting, msg, fix string) {
-	vd.addSev(rule, ruleSeverity[rule], a, setting, msg, fix)
+func (vd *validation) add(rule string, a Assignment, setting, msg, fix string, edits ...TextEdit) {
+	vd.addSev(rule, ruleSeverity[rule], a, setting, msg, fix, edits...)
 }
 
-func (vd *validation) addSev(rule string, sev report.Severity, a Assignment, setting, msg, fix string) {
-	vd.out = append(vd.out, Finding{Rule: rule, Severity: sev, Line: a.Line, Column: a.Column, Setting: setting, Message: msg, Fix: fix})
+func (vd *validation) addSev(rule string, sev report.Severity, a Assignment, setting, msg, fix string, edits ...TextEdit) {
+	d := Diagnostic{
+		Pos:  Position{File: vd.c.Path, Line: a.Line, Column: a.Column},
+		Rule: rule, URL: RuleURL(rule), Severity: sev, Message: msg,
+	}
+	if a.EndLine > 0 {
+		d.End = Position{File: vd.c.Path, Line: a.EndLine, Column: a.EndColumn}
+	}
+	if fix != "" || len(edits) > 0 {
+		d.SuggestedFixes = []SuggestedFix{{Message: fix, TextEdits: edits}}
+	}
+	vd.out = append(vd.out, Finding{Diagnostic: d, Setting: setting})
 }
 
 // Validate checks the configuration against the catalogue and the rules
@@ -270,42 +336,113 @@ func (c *Config) Validate(opts Options) []Finding {
 	vd.operational()
 	sort.SliceStable(vd.out, func(i, j int) bool {
 		a, b := vd.out[i], vd.out[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
 		}
 		return a.Rule < b.Rule
 	})
 	return vd.out
 }
 
-// names: misspellings and settings the version lacks.
+// names: misspellings, annotation-only statements, undefined names,
+// Python 2 imports and settings the version lacks.
 func (vd *validation) names() {
 	for _, a := range vd.c.Other {
-		if a.Value.Kind == KindModule || strings.HasPrefix(a.Name, "_") {
-			continue
+		if a.Value.Kind == KindModule || strings.HasPrefix(a.Name, "_") || vd.c.imported[a.Name] {
+			continue // names bound by import are never misspelt settings
 		}
 		if guess, exact := closestSetting(a.Name); guess != "" {
 			msg := fmt.Sprintf("%q is not a gunicorn setting; gunicorn ignores it silently", a.Name)
 			if exact {
 				msg = fmt.Sprintf("%q is not a gunicorn setting (names are case-sensitive); gunicorn ignores it silently", a.Name)
 			}
-			vd.add(RuleUnknownSetting, a, a.Name, msg+fmt.Sprintf(". Did you mean %q?", guess), fmt.Sprintf("rename %s to %s", a.Name, guess))
+			var edits []TextEdit
+			if vd.c.reads[a.Name] == 0 {
+				for _, b := range vd.c.bindings[a.Name] {
+					if b.EndLine == b.Line && b.EndColumn-b.Column == len(a.Name) {
+						edits = append(edits, TextEdit{Pos: Position{File: vd.c.Path, Line: b.Line, Column: b.Column},
+							End: Position{File: vd.c.Path, Line: b.EndLine, Column: b.EndColumn}, NewText: guess})
+					}
+				}
+			}
+			vd.add(RuleUnknownSetting, a, a.Name, msg+fmt.Sprintf(". Did you mean %q?", guess), fmt.Sprintf("rename %s to %s", a.Name, guess), edits...)
+		}
+	}
+	for _, a := range vd.c.Annotations {
+		msg := fmt.Sprintf("%s: %s is an annotation, not an assignment: it binds nothing", a.Name, a.Expr)
+		var edits []TextEdit
+		if _, ok := Lookup(a.Name); ok {
+			msg += fmt.Sprintf(", so gunicorn keeps the default %s", defaultOf(a.Name, vd.v))
+			if literal.MatchString(a.Expr) && a.EndLine == a.Line {
+				// "name: value" -> "name = value": replace the colon and
+				// the blanks around it.
+				edits = append(edits, TextEdit{Pos: Position{File: vd.c.Path, Line: a.Line, Column: a.EndColumn},
+					End: Position{File: vd.c.Path, Line: a.Line, Column: a.valueColumn}, NewText: " = "})
+			}
+		}
+		vd.add(RuleAnnotationOnly, a, a.Name, msg, a.Name+" = "+a.Expr, edits...)
+	}
+	for _, u := range vd.c.Undefined {
+		vd.add(RuleUndefinedName, Assignment{Line: u.Line, Column: u.Column, EndLine: u.Line, EndColumn: u.Column + len(u.Name)}, u.Name,
+			fmt.Sprintf("name %q is not defined: loading the file raises NameError and gunicorn refuses to start", u.Name),
+			"define or import "+u.Name+" before this line, or quote it if it is a value")
+	}
+	for _, im := range vd.c.Imports {
+		mod := im.Module
+		if repl, ok := Python2Module(mod); ok && !strings.HasPrefix(mod, ".") {
+			vd.add(RulePython2Import, Assignment{Line: im.Line, Column: im.Column}, mod,
+				fmt.Sprintf("module %s exists only in Python 2: the import raises ModuleNotFoundError and gunicorn refuses to load the file", strings.SplitN(mod, ".", 2)[0]),
+				"import "+repl+" instead")
 		}
 	}
 	for _, name := range sortedKeys(vd.c.Set) {
 		a := vd.c.Set[name]
 		s, _ := Lookup(name)
+		if s.Unknown(vd.v) {
+			vd.add(RuleVersionGap, a, name, fmt.Sprintf("deploykit cannot tell whether gunicorn %s has %s as config.py %s does: %s", vd.v, name, DefaultVersion(), gapFor(vd.v, name)), "")
+			continue
+		}
 		if s.In(vd.v) {
 			continue
 		}
 		var msg string
-		if s.Added != "" && vd.v.Less(MustParseVersion(s.Added)) {
-			msg = fmt.Sprintf("%s was added in gunicorn %s; gunicorn %s ignores it silently", name, s.Added, vd.v)
+		if first, ok := firstRelease(s); ok && vd.v.Less(first) {
+			msg = fmt.Sprintf("%s first appears in gunicorn %s; gunicorn %s ignores it silently", name, first, vd.v)
 		} else {
-			msg = fmt.Sprintf("%s was removed in gunicorn %s; gunicorn %s ignores it silently", name, s.Removed, vd.v)
+			msg = fmt.Sprintf("gunicorn %s has no setting %s (it was removed); gunicorn ignores it silently", vd.v, name)
 		}
 		vd.add(RuleNotInVersion, a, name, msg, "remove "+name+" or target a gunicorn version that has it")
 	}
+}
+
+// literal matches a simple Python literal.
+var literal = regexp.MustCompile(`^(?:-?[0-9][0-9_]*(?:\.[0-9_]*)?|'[^'\\]*'|"[^"\\]*"|True|False|None)$`)
+
+func defaultOf(name string, v Version) string {
+	s, _ := Lookup(name)
+	if d := s.DefaultIn(v); d != "" {
+		return d
+	}
+	return "value"
+}
+
+func gapFor(v Version, name string) string {
+	for _, g := range Gaps(v) {
+		if strings.HasPrefix(g, name+":") {
+			return strings.TrimSpace(strings.TrimPrefix(g, name+":"))
+		}
+	}
+	return "the texts around this release differ"
+}
+
+// firstRelease is the oldest catalogued release with the setting.
+func firstRelease(s Setting) (Version, bool) {
+	for _, v := range Versions() {
+		if s.In(v) {
+			return v, true
+		}
+	}
+	return Version{}, false
 }
 
 // closestSetting returns the catalogue name closest to name, if close
@@ -316,11 +453,11 @@ func closestSetting(name string) (string, bool) {
 		return lower, true
 	}
 	// The command-line spelling: preload (--preload), access_logfile.
-	if s, ok := flagNames[lower]; ok {
+	if s, ok := flagNames()[lower]; ok {
 		return s, false
 	}
 	best, bestD := "", 1<<30
-	for _, s := range settings23 {
+	for _, s := range catalogue().settings {
 		d := editDistance(lower, s.Name)
 		if d < bestD || d == bestD && s.Name < best {
 			best, bestD = s.Name, d
@@ -341,9 +478,9 @@ func closestSetting(name string) (string, bool) {
 
 // flagNames maps each long flag, without dashes and with underscores, to
 // its setting ("preload" -> "preload_app").
-var flagNames = func() map[string]string {
+var flagNames = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
-	for _, s := range settings23 {
+	for _, s := range catalogue().settings {
 		for _, f := range s.CLI {
 			if strings.HasPrefix(f, "--") {
 				n := strings.ReplaceAll(strings.TrimPrefix(f, "--"), "-", "_")
@@ -354,7 +491,7 @@ var flagNames = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // editDistance is the Levenshtein distance with adjacent transpositions
 // (optimal string alignment) between a and b, over bytes.
@@ -410,8 +547,15 @@ func (vd *validation) values() {
 			vd.add(RuleNotStaticallyKnown, a, name, fmt.Sprintf("%s is not statically known: %s", name, v.Reason), "")
 			continue
 		}
+		if s.Unknown(vd.v) {
+			continue // RuleVersionGap said so
+		}
+		if msg, fix := vd.extraChecks(name, v); msg != "" {
+			vd.add(RuleInvalidValue, a, name, fmt.Sprintf("%s = %s: %s; gunicorn %s refuses to start", name, v.Python(), msg, vd.v), fix)
+			continue
+		}
 		switch val := s.ValidatorIn(vd.v); val {
-		case ValidateCallable, ValidatePostRequest:
+		case ValidateCallable, ValidatePostRequest, "dirty_hook_callable":
 			vd.checkHook(s, val, a)
 		case ValidateStringToAddrList:
 			vd.checkAddrList(name, a)
@@ -434,6 +578,114 @@ func (vd *validation) values() {
 			}
 		}
 	}
+}
+
+// extraChecks are what gunicorn rejects beyond the validator's type check:
+// ports, worker-class names, ranges and enumerations. It returns why, and
+// a fix, or "".
+func (vd *validation) extraChecks(name string, v Value) (msg, fix string) {
+	switch name {
+	case "bind":
+		l, ok := listString(v)
+		if !ok {
+			return "", ""
+		}
+		for _, b := range l {
+			if m := badAddress(b, true); m != "" {
+				return fmt.Sprintf("bind address %q: %s", b, m), "bind = \"0.0.0.0:8000\""
+			}
+		}
+	case "statsd_host":
+		if v.Kind == KindString {
+			addr := strings.TrimSpace(v.Str)
+			if strings.HasPrefix(addr, "unix:") {
+				return "", ""
+			}
+			if m := badAddress(addr, false); m != "" {
+				return fmt.Sprintf("statsd_host %q: %s", addr, m), "statsd_host = \"localhost:8125\""
+			}
+		}
+	case "worker_class":
+		if v.Kind != KindString {
+			return "", ""
+		}
+		k := strings.TrimSpace(v.Str)
+		k = strings.TrimPrefix(k, "egg:gunicorn#")
+		if k == "" || strings.Contains(k, ".") || strings.Contains(k, ":") {
+			return "", ""
+		}
+		if has, known := workerClassKnown(vd.v, k); known && !has {
+			return fmt.Sprintf("%q is not a worker class gunicorn %s ships (SUPPORTED_WORKERS); it cannot load it", k, vd.v),
+				"worker_class = \"gthread\"  # or a dotted path to the class"
+		}
+	case "http2_max_frame_size":
+		if n, ok := posInt(v); ok && (n < 16384 || n > 16777215) {
+			return "ValueError: http2_max_frame_size must be between 16384 and 16777215 (RFC 7540)", "http2_max_frame_size = 16384"
+		}
+	case "asgi_loop":
+		if v.Kind == KindString {
+			switch strings.ToLower(strings.TrimSpace(v.Str)) {
+			case "auto", "asyncio", "uvloop":
+			default:
+				return "ValueError: asgi_loop must be \"auto\", \"asyncio\" or \"uvloop\"", "asgi_loop = \"auto\""
+			}
+		} else if v.Kind != KindNone {
+			return fmt.Sprintf("TypeError: expected a string, got %s", v.Kind), "asgi_loop = \"auto\""
+		}
+	case "ssl_version":
+		if vd.v.Less(Version{21, 0}) {
+			// 20.1's validate_ssl_version takes a PROTOCOL_ name or its
+			// number.
+			switch v.Kind {
+			case KindString:
+				switch strings.TrimSpace(v.Str) {
+				case "SSLv23", "TLS", "TLSv1", "TLSv1_1", "TLSv1_2", "TLS_CLIENT", "TLS_SERVER", "SSLv3", "SSLv2":
+				default:
+					if _, ok := pyInt(v.Str, 0); !ok {
+						return fmt.Sprintf("ValueError: invalid ssl_version %s (want an ssl.PROTOCOL_ name such as \"TLS\")", v.Python()), "ssl_version = \"TLS\""
+					}
+				}
+			case KindInt, KindBool:
+			default:
+				return fmt.Sprintf("TypeError: expected an ssl.PROTOCOL_ name or number, got %s", v.Kind), "ssl_version = \"TLS\""
+			}
+		}
+	}
+	return "", ""
+}
+
+// badAddress checks a HOST:PORT address the way gunicorn's
+// util.parse_address does: the port must be a number (0-65535);
+// unix:PATH and fd://N are accepted for bind.
+func badAddress(addr string, bind bool) string {
+	if bind && (strings.HasPrefix(addr, "unix:") || strings.HasPrefix(addr, "fd://")) {
+		return ""
+	}
+	host, port := addr, ""
+	if strings.HasPrefix(addr, "[") {
+		end := strings.IndexByte(addr, ']')
+		if end < 0 {
+			return "an IPv6 address needs its closing ']'"
+		}
+		host, port = addr[1:end], strings.TrimPrefix(addr[end+1:], ":")
+	} else if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		host, port = addr[:i], addr[i+1:]
+		if strings.Contains(host, ":") {
+			return "" // a bare IPv6 address: gunicorn reads it whole
+		}
+	}
+	_ = host
+	if port == "" {
+		return ""
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || strings.HasPrefix(port, "+") || strings.HasPrefix(port, "-") {
+		return fmt.Sprintf("%q is not a valid port number", port)
+	}
+	if n > 65535 {
+		return fmt.Sprintf("port %d is out of range (0-65535)", n)
+	}
+	return ""
 }
 
 // checkValue returns why gunicorn's validator would reject v, or "".
@@ -553,6 +805,9 @@ func (vd *validation) checkHook(s Setting, val Validator, a Assignment) {
 		return
 	}
 	want := []int{s.Arity}
+	if s.Arity < 0 {
+		return // validate_callable(-1): any arity
+	}
 	if val == ValidatePostRequest {
 		want = []int{2, 3, 4}
 	}
@@ -571,6 +826,9 @@ func (vd *validation) checkHook(s Setting, val Validator, a Assignment) {
 }
 
 func hookParams(name string) []string {
+	if s, ok := Lookup(name); ok && len(s.HookParams) > 0 {
+		return s.HookParams
+	}
 	switch name {
 	case "on_starting", "on_reload", "when_ready", "pre_exec", "on_exit":
 		return []string{"server"}
@@ -634,17 +892,30 @@ func maskedHint(item string) string {
 // workerClass: settings the class ignores and the sync→gthread switch.
 func (vd *validation) workerClass() {
 	c := vd.c
-	class, ok := c.EffectiveWorkerClass(vd.opts.WorkerClass)
+	assumed, fromArgs := vd.argsWorkerClass()
+	if !fromArgs {
+		assumed = vd.opts.WorkerClass
+	}
+	class, ok := c.EffectiveWorkerClass(assumed)
+	if fromArgs {
+		// The command line (or GUNICORN_CMD_ARGS) beats the file.
+		saved := c.Set["worker_class"]
+		delete(c.Set, "worker_class")
+		class, ok = c.EffectiveWorkerClass(assumed)
+		if saved.Name != "" {
+			c.Set["worker_class"] = saved
+		}
+	}
 	if !ok {
 		return
 	}
-	declared := normalizeWorkerClass(vd.opts.WorkerClass)
-	if a, set := c.Set["worker_class"]; set && a.Value.Kind == KindString {
+	declared := normalizeWorkerClass(assumed)
+	if a, set := c.Set["worker_class"]; set && a.Value.Kind == KindString && !fromArgs {
 		declared = normalizeWorkerClass(a.Value.Str)
 	}
 	if declared == "sync" && class == "gthread" {
 		a := c.Set["threads"]
-		vd.add(RuleThreadsSwitchClass, a, "threads",
+		vd.addSev(RuleThreadsSwitchClass, report.SeverityInfo, a, "threads",
 			fmt.Sprintf("threads = %d with the sync worker: gunicorn silently runs the gthread worker instead", c.Threads),
 			"worker_class = \"gthread\"")
 	}
@@ -669,6 +940,41 @@ func (vd *validation) workerClass() {
 	if a, set := c.Set["worker_class"]; set && a.Value.Kind == KindString && class == "eventlet" && !vd.v.Less(Version{26, 0}) {
 		vd.add(RuleNotInVersion, a, "worker_class", fmt.Sprintf("the eventlet worker was removed in gunicorn 26.0; gunicorn %s cannot load it", vd.v), "worker_class = \"gevent\"  # or gthread")
 	}
+}
+
+// argsWorkerClass returns the worker class -k/--worker-class sets on the
+// command line or in GUNICORN_CMD_ARGS, the command line winning.
+func (vd *validation) argsWorkerClass() (string, bool) {
+	class, found := "", false
+	for _, args := range [][]string{splitOrNil(vd.opts.cmdArgsEnv()), vd.opts.Args} {
+		set, _, err := ParseArgs(args)
+		if err != nil {
+			continue
+		}
+		for _, fs := range set {
+			if fs.Name == "worker_class" {
+				class, found = fs.Value, true
+			}
+		}
+	}
+	return class, found
+}
+
+// argsSet reports whether the command line or GUNICORN_CMD_ARGS sets the
+// setting.
+func (vd *validation) argsSet(name string) bool {
+	for _, args := range [][]string{splitOrNil(vd.opts.cmdArgsEnv()), vd.opts.Args} {
+		set, _, err := ParseArgs(args)
+		if err != nil {
+			continue
+		}
+		for _, fs := range set {
+			if fs.Name == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // overrides: file settings that GUNICORN_CMD_ARGS or Args replace. The
@@ -712,7 +1018,7 @@ func (vd *validation) overrides() {
 		} else {
 			what := "GUNICORN_CMD_ARGS"
 			if vd.opts.platform() == PlatformAppServiceCode && vd.opts.CmdArgsEnv == "" {
-				what = "App Service's Oryx startup (GUNICORN_CMD_ARGS=\"" + OryxCmdArgs + "\")"
+				what = "the startup script Oryx generates (GUNICORN_CMD_ARGS=\"" + OryxCmdArgs + "\")"
 			}
 			apply(what, words)
 		}
@@ -863,7 +1169,7 @@ func (vd *validation) platformRules() {
 			}
 		}
 	}
-	if _, set := c.Set["accesslog"]; !set || c.AccessLog == "" {
+	if _, set := c.Set["accesslog"]; (!set || c.AccessLog == "") && !vd.argsSet("accesslog") {
 		sev := report.SeverityInfo
 		if p.containerized() {
 			sev = report.SeverityWarning
@@ -878,14 +1184,18 @@ func (vd *validation) operational() {
 		if a, ok := c.Set[name]; ok && !a.Value.Known() && a.Value.HostDependent {
 			vd.add(RuleHostDependentSizing, a, name,
 				fmt.Sprintf("%s = %s depends on the host: %s", name, a.Expr, a.Value.Reason),
-				"size workers for the plan's vCPU and memory (deploykit generate -sku SKU), or read the cgroup quota, CPU affinity and memory at runtime (deploykit generate without -sku)")
+				"size workers for the plan's vCPU and memory (gunicornconf generate -sku SKU), or read the cgroup quota, CPU affinity and memory at runtime (gunicornconf generate without -sku)")
 		}
 	}
 	if a, ok := c.Set["preload_app"]; ok && c.PreloadApp {
 		if _, hooked := c.Set["post_fork"]; !hooked {
-			vd.add(RulePreloadSharedState, a, "preload_app",
-				"preload_app = True imports the app once in the master and forks it: connections, threads and random state created at import are shared by every worker, and no post_fork hook resets them",
-				"def post_fork(server, worker):\n    from django.db import connections\n    connections.close_all()")
+			fix := "check whether importing the app opens connections, sockets or threads; if it does, open them lazily or close them in a post_fork(server, worker) hook"
+			if vd.usesDjango() {
+				fix = "Django opens database connections lazily, but one opened during import (a query in settings or AppConfig.ready) is shared by every worker: close it in\ndef post_fork(server, worker):\n    from django.db import connections\n    connections.close_all()"
+			}
+			vd.addSev(RulePreloadSharedState, report.SeverityInfo, a, "preload_app",
+				"preload_app = True imports the app once in the master and forks it, with no post_fork hook: anything the app opens at import time (connections, sockets, threads) is shared by every worker",
+				fix)
 		}
 		if r, ok := c.Set["reload"]; ok {
 			if b, _ := pyBool(r.Value); b {
@@ -917,6 +1227,23 @@ func (vd *validation) operational() {
 	}
 }
 
+// usesDjango reports whether the file names Django (an import, the
+// DJANGO_SETTINGS_MODULE variable or a wsgi_app path under a Django
+// project), so that Django-specific advice applies.
+func (vd *validation) usesDjango() bool {
+	for _, im := range vd.c.Imports {
+		if im.Module == "django" || strings.HasPrefix(im.Module, "django.") {
+			return true
+		}
+	}
+	for _, a := range vd.c.Set {
+		if strings.Contains(a.Expr, "DJANGO_SETTINGS_MODULE") || strings.Contains(a.Expr, "django") {
+			return true
+		}
+	}
+	return strings.Contains(vd.c.WSGIApp, ".wsgi:application")
+}
+
 // sharedStateCalls are calls that create connections, sockets, threads or
 // pools: made in the master, they are shared (or, for threads, lost) by
 // every forked worker.
@@ -939,11 +1266,4 @@ func sharedStateCall(path string) (string, bool) {
 }
 
 // HasErrors reports whether any finding is an error.
-func HasErrors(fs []Finding) bool {
-	for _, f := range fs {
-		if f.Severity == report.SeverityError {
-			return true
-		}
-	}
-	return false
-}
+func HasErrors(fs []Finding) bool { return report.AtOrAbove(Diagnostics(fs), report.SeverityError) }

@@ -23,7 +23,7 @@ type ruleAt struct {
 func findingsAt(fs []Finding) []ruleAt {
 	out := make([]ruleAt, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, ruleAt{f.Rule, f.Line})
+		out = append(out, ruleAt{f.Rule, f.Pos.Line})
 	}
 	return out
 }
@@ -40,7 +40,7 @@ func lint(t *testing.T, src string, o Options) []Finding {
 const quiet = "accesslog = \"-\"\n"
 
 func TestValidateRules(t *testing.T) {
-	v20 := Options{Version: Version20_1}
+	v20 := Options{Version: mustVersion("20.1")}
 	app := Options{Platform: PlatformAppServiceCode, CmdArgsEnv: "-"}
 	cases := []struct {
 		name string
@@ -62,7 +62,7 @@ func TestValidateRules(t *testing.T) {
 		{"bool as string", quiet + "daemon = \"yes\"\n", Options{}, []ruleAt{{RuleInvalidValue, 2}}},
 		{"string setting as int", quiet + "worker_tmp_dir = 5\n", Options{}, []ruleAt{{RuleInvalidValue, 2}}},
 		{"dict setting as list", quiet + "secure_scheme_headers = []\n", Options{}, []ruleAt{{RuleInvalidValue, 2}}},
-		{"cidr on 23.0", quiet + "forwarded_allow_ips = \"10.0.0.0/8\"\n", Options{}, []ruleAt{{RuleForwardedIPsCIDR, 2}}},
+		{"cidr on 23.0", quiet + "forwarded_allow_ips = \"10.0.0.0/8\"\n", Options{Version: Version{23, 0}}, []ruleAt{{RuleForwardedIPsCIDR, 2}}},
 		{"cidr on 20.1 never matches", quiet + "forwarded_allow_ips = \"10.0.0.0/8\"\n", v20, []ruleAt{{RuleForwardedIPsCIDR, 2}}},
 		{"cidr on 24.1 is fine", quiet + "forwarded_allow_ips = \"10.0.0.0/8\"\n", Options{Version: Version{24, 1}}, nil},
 		{"cidr host bits on 24.1", quiet + "forwarded_allow_ips = \"10.0.0.1/8\"\n", Options{Version: Version{24, 1}}, []ruleAt{{RuleInvalidValue, 2}}},
@@ -97,7 +97,7 @@ func TestValidateRules(t *testing.T) {
 		{"app service timeout", quiet + "worker_tmp_dir = \"/dev/shm\"\nforwarded_allow_ips = \"*\"\ntimeout = 300\n", app, []ruleAt{{RuleTimeoutFrontEnd, 4}}},
 		{"app service timeout zero", quiet + "worker_tmp_dir = \"/dev/shm\"\nforwarded_allow_ips = \"*\"\ntimeout = 0\n", app, []ruleAt{{RuleTimeoutFrontEnd, 4}}},
 		{"oryx overrides timeout and bind", quiet + "worker_tmp_dir = \"/dev/shm\"\nforwarded_allow_ips = \"*\"\ntimeout = 30\nbind = \"0.0.0.0:9000\"\n",
-			Options{Platform: PlatformAppServiceCode}, []ruleAt{{RuleTimeoutFrontEnd, 4}, {RuleOverriddenByArgs, 4}, {RuleOverriddenByArgs, 5}}},
+			Options{Platform: PlatformAppServiceCode}, []ruleAt{{RuleTimeoutFrontEnd, 4}, {RuleOverriddenByArgs, 4}}},
 		{"startup command wins over oryx", quiet + "worker_tmp_dir = \"/dev/shm\"\nforwarded_allow_ips = \"*\"\ntimeout = 30\nbind = \"0.0.0.0:8000\"\n",
 			Options{Platform: PlatformAppServiceCode, Args: []string{"--bind=0.0.0.0:8000", "--timeout", "30", "app:app"}}, nil},
 		{"command line overrides", quiet + "workers = 2\n", Options{Args: []string{"-w", "8"}}, []ruleAt{{RuleOverriddenByArgs, 2}}},
@@ -129,6 +129,9 @@ func ruleSeverityOrOverride(f Finding) report.Severity {
 	if f.Rule == RuleForwardedIPsCIDR && strings.Contains(f.Message, "never matches") {
 		return report.SeverityWarning
 	}
+	if f.Rule == RulePreloadSharedState && strings.Contains(f.Message, "no post_fork hook") {
+		return report.SeverityInfo
+	}
 	if f.Rule == RuleNoAccessLog || f.Rule == RuleNoEffect {
 		return f.Severity
 	}
@@ -147,7 +150,7 @@ func TestValidateSeedFile(t *testing.T) {
 	// the file's own 0.0.0.0:8000, so that override changes nothing), preload
 	// without post_fork, and the missing container/App Service settings.
 	want := []ruleAt{
-		{RuleWorkerTmpDir, 0}, {RuleProxyHeaders, 0}, {RuleNoAccessLog, 0},
+		{RuleWorkerTmpDir, 0}, {RuleProxyHeaders, 0},
 		{RuleHostDependentSizing, 5}, {RuleNoEffect, 7},
 		{RuleTimeoutFrontEnd, 8}, {RuleOverriddenByArgs, 8}, {RuleNoEffect, 9}, {RulePreloadSharedState, 12},
 	}
@@ -177,7 +180,7 @@ func TestRulesAreDocumented(t *testing.T) {
 		assert.NotEmpty(t, r.Help)
 		assert.NotZero(t, r.Severity.Rank())
 	}
-	assert.Len(t, ids, 19)
+	assert.Len(t, ids, 23)
 }
 
 // TestValidatorAgreesWithGunicorn runs the real gunicorn (--check-config,
@@ -211,7 +214,7 @@ func TestValidatorAgreesWithGunicorn(t *testing.T) {
 		{"post_request = lambda worker: None", true},
 		{"def post_request(worker, req, environ):\n    pass", false},
 		{"on_starting = 5", true},
-		{"forwarded_allow_ips = \"10.0.0.0/8\"", v == Version23_0},
+		{"forwarded_allow_ips = \"10.0.0.0/8\"", v == mustVersion("23.0")},
 		{"worker = 4", false},
 		{"WORKERS = 4", false},
 		{"timeout = 0", false},
