@@ -116,7 +116,8 @@ func (c command) joined() string {
 func buildModel(f File, ast *actionlint.Workflow) *model {
 	m := &model{file: f, ast: ast, byID: map[string]*job{}, text: string(f.Data), trigger: map[string]bool{},
 		roles: map[*job][2]bool{}, kinds: map[*step][2]string{}, texts: map[*step]string{}}
-	m.lines = strings.Split(strings.ReplaceAll(string(f.Data), "\r\n", "\n"), "\n")
+	// Line breaks as YAML counts them: CRLF, CR or LF.
+	m.lines = strings.Split(strings.ReplaceAll(strings.ReplaceAll(string(f.Data), "\r\n", "\n"), "\r", "\n"), "\n")
 	for _, ev := range ast.On {
 		m.trigger[strings.ToLower(ev.EventName())] = true
 	}

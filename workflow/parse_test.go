@@ -106,7 +106,9 @@ func FuzzLint(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines := bytes.Count(data, []byte("\n")) + 1
+		// Lines as YAML counts them: CRLF, CR and LF all break a line.
+		norm := bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+		lines := bytes.Count(norm, []byte("\n")) + 1
 		for _, d := range r.Diagnostics {
 			if d.Pos.Line < 0 || d.Pos.Line > lines+1 {
 				t.Fatalf("%s: line %d outside a %d-line input", d.Rule, d.Pos.Line, lines)
