@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -18,9 +17,9 @@ import (
 // testdata/ok holds the workflows actionlint's own tests call clean.
 func actionlintDir(t *testing.T) string {
 	t.Helper()
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		gobin = "go"
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		testenv.Unavailable(t, "the go command is not on PATH")
 	}
 	out, err := exec.Command(gobin, "list", "-m", "-f", "{{.Dir}}", "github.com/rhysd/actionlint").Output()
 	dir := strings.TrimSpace(string(out))
