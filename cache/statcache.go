@@ -1,8 +1,6 @@
 package cache
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -57,18 +56,29 @@ type StatCacheOptions struct {
 // safe for concurrent use by goroutines; several processes may share the
 // directory (saves merge under a lock and replace the file atomically). A
 // corrupt or truncated file is ignored and rebuilt.
+//
+// The file is mapped into memory once (mmap on Linux and macOS) and
+// searched in place: opening it costs a checksum pass, not a parse, and a
+// lookup is a binary search over its sorted records. Entries learnt in
+// this process live beside it until Save.
 type StatCache struct {
 	path  string
 	racy  int64
 	max   int
 	log   *slog.Logger
-	mu    sync.Mutex
+	mu    sync.RWMutex
+	disk  *statFile // the mapped file; nil when there is none
+	hold  *mappingHolder
 	m     map[inodeKey]statEntry
 	dirs  map[inodeKey]dirCacheEntry
 	dirty bool
 }
 
-const statCacheMagic = "DKSTATC2"
+// mappingHolder owns the current mapping so a cleanup can release it when
+// the StatCache is collected without Close.
+type mappingHolder struct{ f *statFile }
+
+const statCacheMagic = "DKSTATC3"
 
 // DefaultStatCacheDir returns where the stat cache lives by default.
 func DefaultStatCacheDir() (string, error) {
@@ -108,24 +118,27 @@ func OpenStatCache(opts StatCacheOptions) (*StatCache, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
-	entries, dirs, err := readStatCacheFile(c.path)
+	f, err := openStatFile(c.path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		c.log.Warn("stat cache unreadable, starting empty", "path", c.path, "err", err)
 	}
-	for _, e := range entries {
-		c.m[inodeKey{e.dev, e.ino}] = e
-	}
-	for _, d := range dirs {
-		c.dirs[inodeKey{d.dev, d.ino}] = d
-	}
+	c.disk = f
+	c.hold = &mappingHolder{f: f}
+	runtime.AddCleanup(c, func(h *mappingHolder) { h.f.close() }, c.hold)
 	return c, nil
 }
 
 // Len returns the number of remembered files.
 func (c *StatCache) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.m)
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	n := c.disk.fileCount()
+	for k := range c.m {
+		if _, ok := c.disk.file(k); !ok {
+			n++
+		}
+	}
+	return n
 }
 
 func (c *StatCache) lookup(fi fs.FileInfo) ([32]byte, bool) {
@@ -133,9 +146,13 @@ func (c *StatCache) lookup(fi fs.FileInfo) ([32]byte, bool) {
 	if !ok {
 		return [32]byte{}, false
 	}
-	c.mu.Lock()
-	e, ok := c.m[inodeKey{s.dev, s.ino}]
-	c.mu.Unlock()
+	k := inodeKey{s.dev, s.ino}
+	c.mu.RLock()
+	e, ok := c.m[k]
+	if !ok {
+		e, ok = c.disk.file(k)
+	}
+	c.mu.RUnlock()
 	if !ok || e.stamp != s {
 		return [32]byte{}, false
 	}
@@ -174,9 +191,13 @@ func (c *StatCache) lookupDir(fi fs.FileInfo) ([]dirEntry, bool) {
 	if !ok {
 		return nil, false
 	}
-	c.mu.Lock()
-	d, ok := c.dirs[inodeKey{s.dev, s.ino}]
-	c.mu.Unlock()
+	k := inodeKey{s.dev, s.ino}
+	c.mu.RLock()
+	d, ok := c.dirs[k]
+	if !ok {
+		d, ok = c.disk.dir(k, s)
+	}
+	c.mu.RUnlock()
 	if !ok || d.stamp != s || c.racyAt(s, d.written) {
 		return nil, false
 	}
@@ -213,115 +234,78 @@ func (c *StatCache) Save() error {
 		return fmt.Errorf("stat cache lock: %w", err)
 	}
 	defer unlock()
-	disk, diskDirs, _ := readStatCacheFile(c.path)
-	mergedDirs := make(map[inodeKey]dirCacheEntry, len(c.dirs)+len(diskDirs))
-	for _, d := range diskDirs {
-		mergedDirs[inodeKey{d.dev, d.ino}] = d
-	}
-	for k, d := range c.dirs {
-		if old, ok := mergedDirs[k]; !ok || old.written <= d.written {
-			mergedDirs[k] = d
-		}
-	}
-	dirList := make([]dirCacheEntry, 0, len(mergedDirs))
-	for _, d := range mergedDirs {
-		dirList = append(dirList, d)
-	}
-	sort.Slice(dirList, func(i, j int) bool { return dirList[i].written > dirList[j].written })
-	if len(dirList) > c.max/8 {
-		dirList = dirList[:c.max/8]
-	}
-	merged := make(map[inodeKey]statEntry, len(c.m)+len(disk))
-	for _, e := range disk {
-		merged[inodeKey{e.dev, e.ino}] = e
+	// Merge what another process saved meanwhile, what this one mapped and
+	// what it learnt; the most recently written record of an inode wins.
+	fresh, _ := openStatFile(c.path)
+	defer fresh.close()
+	files := map[inodeKey]statEntry{}
+	dirs := map[inodeKey]dirCacheEntry{}
+	for _, src := range []*statFile{fresh, c.disk} {
+		src.eachFile(func(e statEntry) {
+			k := inodeKey{e.dev, e.ino}
+			if old, ok := files[k]; !ok || old.written <= e.written {
+				files[k] = e
+			}
+		})
+		src.eachDir(func(d dirCacheEntry) {
+			k := inodeKey{d.dev, d.ino}
+			if old, ok := dirs[k]; !ok || old.written <= d.written {
+				dirs[k] = d
+			}
+		})
 	}
 	for k, e := range c.m {
-		if old, ok := merged[k]; !ok || old.written <= e.written {
-			merged[k] = e
+		if old, ok := files[k]; !ok || old.written <= e.written {
+			files[k] = e
 		}
 	}
-	list := make([]statEntry, 0, len(merged))
-	for _, e := range merged {
+	for k, d := range c.dirs {
+		if old, ok := dirs[k]; !ok || old.written <= d.written {
+			dirs[k] = d
+		}
+	}
+	list := make([]statEntry, 0, len(files))
+	for _, e := range files {
 		list = append(list, e)
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].written > list[j].written })
 	if len(list) > c.max {
+		sort.Slice(list, func(i, j int) bool { return list[i].written > list[j].written })
 		list = list[:c.max]
+	}
+	dirList := make([]dirCacheEntry, 0, len(dirs))
+	for _, d := range dirs {
+		dirList = append(dirList, d)
+	}
+	if len(dirList) > c.max/8 {
+		sort.Slice(dirList, func(i, j int) bool { return dirList[i].written > dirList[j].written })
+		dirList = dirList[:c.max/8]
 	}
 	if err := writeStatCacheFile(c.path, list, dirList); err != nil {
 		return err
 	}
+	// Map the new file; the old mapping goes (lookups hold the read lock
+	// and copy what they return).
+	f, err := openStatFile(c.path)
+	if err != nil {
+		return fmt.Errorf("stat cache: re-reading %s: %w", c.path, err)
+	}
+	c.disk.close()
+	c.disk, c.hold.f = f, f
+	c.m = map[inodeKey]statEntry{}
+	c.dirs = map[inodeKey]dirCacheEntry{}
 	c.dirty = false
 	return nil
 }
 
-// Close saves the cache.
-func (c *StatCache) Close() error { return c.Save() }
-
-const statRecordSize = 8*6 + 32
-
-func readStatCacheFile(path string) ([]statEntry, []dirCacheEntry, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(b) < len(statCacheMagic)+8+32 || string(b[:len(statCacheMagic)]) != statCacheMagic {
-		return nil, nil, errors.New("bad header")
-	}
-	body, sum := b[:len(b)-32], b[len(b)-32:]
-	want := sha256.Sum256(body)
-	if !bytes.Equal(want[:], sum) {
-		return nil, nil, errors.New("checksum mismatch")
-	}
-	p := body[len(statCacheMagic):]
-	n := binary.LittleEndian.Uint64(p)
-	p = p[8:]
-	if n > uint64(len(p))/statRecordSize {
-		return nil, nil, errors.New("bad length")
-	}
-	out := make([]statEntry, n)
-	for i := range out {
-		r := p[i*statRecordSize:]
-		e := &out[i]
-		readStamp(r, &e.stamp)
-		e.written = int64(binary.LittleEndian.Uint64(r[40:]))
-		copy(e.digest[:], r[48:80])
-	}
-	p = p[n*statRecordSize:]
-	if len(p) < 8 {
-		return nil, nil, errors.New("bad length")
-	}
-	nd := binary.LittleEndian.Uint64(p)
-	p = p[8:]
-	var dirs []dirCacheEntry
-	for k := uint64(0); k < nd; k++ {
-		if len(p) < 52 {
-			return nil, nil, errors.New("bad directory record")
-		}
-		var d dirCacheEntry
-		readStamp(p, &d.stamp)
-		d.written = int64(binary.LittleEndian.Uint64(p[40:]))
-		cnt := binary.LittleEndian.Uint32(p[48:])
-		p = p[52:]
-		d.entries = make([]dirEntry, 0, cnt)
-		for e := uint32(0); e < cnt; e++ {
-			if len(p) < 3 {
-				return nil, nil, errors.New("bad directory record")
-			}
-			typ := p[0]
-			l := int(binary.LittleEndian.Uint16(p[1:]))
-			if len(p) < 3+l {
-				return nil, nil, errors.New("bad directory record")
-			}
-			d.entries = append(d.entries, dirEntry{name: string(p[3 : 3+l]), typ: typeFromCode(typ)})
-			p = p[3+l:]
-		}
-		dirs = append(dirs, d)
-	}
-	if len(p) != 0 {
-		return nil, nil, errors.New("trailing data")
-	}
-	return out, dirs, nil
+// Close saves the cache and releases the mapped file. The cache must not
+// be used by HashFiles calls after Close (lookups then simply miss).
+func (c *StatCache) Close() error {
+	err := c.Save()
+	c.mu.Lock()
+	c.disk.close()
+	c.disk, c.hold.f = nil, nil
+	c.mu.Unlock()
+	return err
 }
 
 func readStamp(r []byte, s *stamp) {
@@ -364,31 +348,6 @@ func typeFromCode(c byte) fs.FileMode {
 		return fs.ModeSymlink
 	}
 	return fs.ModeIrregular
-}
-
-func writeStatCacheFile(path string, list []statEntry, dirs []dirCacheEntry) error {
-	buf := make([]byte, 0, len(statCacheMagic)+16+len(list)*statRecordSize+32)
-	buf = append(buf, statCacheMagic...)
-	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(list)))
-	for _, e := range list {
-		buf = appendStamp(buf, e.stamp)
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(e.written))
-		buf = append(buf, e.digest[:]...)
-	}
-	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(dirs)))
-	for _, d := range dirs {
-		buf = appendStamp(buf, d.stamp)
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(d.written))
-		buf = binary.LittleEndian.AppendUint32(buf, uint32(len(d.entries)))
-		for _, e := range d.entries {
-			buf = append(buf, typeCode(e.typ))
-			buf = binary.LittleEndian.AppendUint16(buf, uint16(len(e.name)))
-			buf = append(buf, e.name...)
-		}
-	}
-	sum := sha256.Sum256(buf)
-	buf = append(buf, sum[:]...)
-	return writeFileAtomic(path, buf, 0o644)
 }
 
 // writeFileAtomic writes data to a temporary file in the same directory,
