@@ -367,3 +367,18 @@ func TestApplicationInsightsIsCreatedAndWired(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, p.HasChanges())
 }
+
+func TestSpecErrorsNeverQuoteAppSettingValues(t *testing.T) {
+	src := `{"target": {"resourceGroup": "rg", "app": "a", "plan": "p"},
+  "appSettings": {"SECRET_KEY": "s3cr3t-do-not-print-1234", "bad name!": "s3cr3t-do-not-print-1234"},
+  "deleteAppSettings": ["SECRET_KEY"],
+  "container": {"image": "s3cr3t-do-not-print-1234", "port": 8000},
+  "sku": {"name": "Z9"}}`
+	_, err := appservice.ParseSpec("site.json", []byte(src))
+	require.Error(t, err)
+	// The image is not a secret and is quoted; app setting values never are.
+	msg := strings.ReplaceAll(err.Error(), `"s3cr3t-do-not-print-1234" would deploy`, "")
+	assert.NotContains(t, msg, "s3cr3t-do-not-print-1234", err.Error())
+	assert.Contains(t, err.Error(), `appSettings["bad name!"]`)
+	assert.Contains(t, err.Error(), `"SECRET_KEY" is both set in appSettings and deleted`)
+}

@@ -330,9 +330,20 @@ func (a *Autoscale) parsedRules() ([]Rule, []Problem) {
 // validate checks the setting against Azure's rules and the best
 // practices that keep it from flapping. tier is nil when unknown.
 func (a *Autoscale) validate(tier *Tier) []Problem {
+	errs, advice := a.check(tier)
+	return append(errs, advice...)
+}
+
+// check splits problems into errors (Azure would refuse the setting or it
+// is inconsistent) and advice (the setting is accepted but never scales
+// back, mixes metrics or flaps into the projection guard).
+func (a *Autoscale) check(tier *Tier) (errs, advice []Problem) {
 	var probs []Problem
 	add := func(field, format string, args ...any) {
 		probs = append(probs, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	advise := func(field, format string, args ...any) {
+		advice = append(advice, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	if a.Name == "" {
 		add("autoscale.name", "expected the autoscale setting's name")
@@ -364,7 +375,7 @@ func (a *Autoscale) validate(tier *Tier) []Problem {
 		}
 	}
 	if len(rp) > 0 {
-		return probs
+		return probs, nil
 	}
 	outs, ins := map[string][]Rule{}, map[string][]Rule{}
 	for _, r := range rules {
@@ -375,19 +386,19 @@ func (a *Autoscale) validate(tier *Tier) []Problem {
 		}
 	}
 	if len(outs) > 0 && len(ins) == 0 {
-		add("autoscale.rules", "scale-out without a scale-in rule: the plan would never scale back (the seed's rule set); add e.g. {\"when\": \"CpuPercentage < 30 avg 10m\", \"scale\": \"in 1\"}")
+		advise("autoscale.rules", "scale-out without a scale-in rule: the plan would never scale back (the seed's rule set); add e.g. {\"when\": \"CpuPercentage < 30 avg 10m\", \"scale\": \"in 1\"}")
 	}
 	if len(ins) > 0 && len(outs) == 0 {
-		add("autoscale.rules", "scale-in without a scale-out rule")
+		advise("autoscale.rules", "scale-in without a scale-out rule")
 	}
 	for m := range ins {
 		if _, ok := outs[m]; !ok && len(outs) > 0 {
-			add("autoscale.rules", "scale-in on %s but scale-out on %s: use the same metric both ways, or the scale-in cannot be projected and may flap", m, metricNames(outs))
+			advise("autoscale.rules", "scale-in on %s but scale-out on %s: use the same metric both ways, or the scale-in cannot be projected and may flap", m, metricNames(outs))
 		}
 	}
 	for m := range outs {
 		if _, ok := ins[m]; !ok && len(ins) > 0 {
-			add("autoscale.rules", "scale-out on %s has no scale-in on the same metric", m)
+			advise("autoscale.rules", "scale-out on %s has no scale-in on the same metric", m)
 		}
 	}
 	// Margins: at its own threshold, the scale-in back to min must not
@@ -410,13 +421,13 @@ func (a *Autoscale) validate(tier *Tier) []Problem {
 			for _, out := range ors {
 				if out.fires(proj) {
 					safe := out.Threshold * float64(to) / float64(c)
-					add("autoscale.rules", "margin too small: %s at its threshold %s projects to %s at %d→%d instances, over the scale-out threshold %s, so Azure skips it (flapping guard); lower the scale-in threshold below %s or raise the scale-out one",
+					advise("autoscale.rules", "margin too small: %s at its threshold %s projects to %s at %d→%d instances, over the scale-out threshold %s, so Azure skips it (flapping guard); lower the scale-in threshold below %s or raise the scale-out one",
 						in.Metric, fmtNum(in.Threshold), fmtNum(proj), c, to, fmtNum(out.Threshold), fmtNum(safe))
 				}
 			}
 		}
 	}
-	return probs
+	return probs, advice
 }
 
 func metricNames(m map[string][]Rule) string {

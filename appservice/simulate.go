@@ -170,6 +170,9 @@ type SimResult struct {
 	Final     int          `json:"final"`
 	// InstanceMinutes is the area under the instance count, for cost.
 	InstanceMinutes float64 `json:"instance_minutes"`
+	// Warnings are the setting's validation advice (the rules are
+	// simulated anyway, to show what they do).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ProjectScaleIn applies Azure's flapping guard to a scale-in from current
@@ -211,8 +214,9 @@ func ProjectScaleIn(current, wanted int, metric map[string]float64, out []Rule) 
 // c to c−n it projects metric × c/(c−n) and reduces or skips the scale-in
 // when that would trip a scale-out (never the other way round).
 func Simulate(a *Autoscale, tr *Trace, opts SimulateOptions) (*SimResult, error) {
-	if probs := a.validate(nil); len(probs) > 0 {
-		return nil, &SpecError{Problems: probs}
+	errs, advice := a.check(nil)
+	if len(errs) > 0 {
+		return nil, &SpecError{Problems: errs}
 	}
 	rules, _ := a.parsedRules()
 	var outs, ins []Rule
@@ -240,6 +244,9 @@ func Simulate(a *Autoscale, tr *Trace, opts SimulateOptions) (*SimResult, error)
 	}
 	c = min(max(c, a.Min), a.Max)
 	res := &SimResult{}
+	for _, p := range advice {
+		res.Warnings = append(res.Warnings, p.String())
+	}
 	type point struct {
 		at     time.Duration
 		values map[string]float64
@@ -396,6 +403,11 @@ func (r *SimResult) WriteText(w io.Writer) error {
 		lines = append(lines, line{f.At, fmt.Sprintf("flap prevented: scale in %d → %d skipped, projected %s would trip %q", f.From, f.Wanted, fmtNum(f.Projected), f.OutRule)})
 	}
 	sort.SliceStable(lines, func(i, j int) bool { return lines[i].at < lines[j].at })
+	for _, warn := range r.Warnings {
+		if _, err := fmt.Fprintf(w, "warning: %s\n", warn); err != nil {
+			return err
+		}
+	}
 	for _, l := range lines {
 		if _, err := fmt.Fprintf(w, "%7s  %s\n", shortDuration(l.at.Truncate(time.Minute)), l.text); err != nil {
 			return err
