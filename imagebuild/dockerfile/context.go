@@ -38,10 +38,14 @@ type ContextIndex struct {
 	Files []ContextFile `json:"files"`
 	// Ignored counts the files .dockerignore kept out.
 	Ignored int `json:"ignored"`
-	// Manifests maps the context paths of the dependency manifests deploykit
-	// reads (pyproject.toml, poetry.lock, uv.lock, requirements*.txt at the
-	// root) to their contents, when they are sent.
+	// Manifests maps the context paths of the files deploykit reads
+	// (pyproject.toml, poetry.lock, uv.lock, requirements*.txt at the root;
+	// Django settings modules; configuration files that often hold keys,
+	// such as config.yml) to their contents, when they are sent.
 	Manifests map[string][]byte `json:"-"`
+	// Dir is the directory the index was built from ("" when built by
+	// hand); findings about a context file name it joined to Dir.
+	Dir string `json:"-"`
 }
 
 // ErrContext is wrapped by errors about an unreadable build context.
@@ -51,6 +55,9 @@ var ErrContext = errors.New("dockerfile: build context")
 const manifestMax = 4 << 20
 
 func isManifest(rel string) bool {
+	if isSettingsFile(rel) || secretConfigNames[path.Base(rel)] && strings.Count(rel, "/") <= 3 {
+		return true
+	}
 	if strings.Contains(rel, "/") {
 		return false
 	}
@@ -59,6 +66,23 @@ func isManifest(rel string) bool {
 		return true
 	}
 	return strings.HasPrefix(rel, "requirements") && strings.HasSuffix(rel, ".txt")
+}
+
+// isSettingsFile reports whether rel looks like a Django settings module
+// (settings.py, settings/*.py), which DK108 reads for SECRET_KEY.
+func isSettingsFile(rel string) bool {
+	if !strings.HasSuffix(rel, ".py") || strings.Count(rel, "/") > 4 {
+		return false
+	}
+	return path.Base(rel) == "settings.py" || strings.Contains(rel, "/settings/") || strings.HasPrefix(rel, "settings/")
+}
+
+// secretConfigNames are configuration files that often hold keys; DK114
+// reads them for key-like values.
+var secretConfigNames = map[string]bool{
+	"config.yml": true, "config.yaml": true, "config.json": true, "secrets.yml": true, "secrets.yaml": true,
+	"secrets.json": true, "secrets.toml": true, ".secrets.toml": true, "credentials.yml": true, "credentials.yaml": true,
+	"settings.yml": true, "settings.yaml": true, "application.yml": true, "local.yml": true, "production.yml": true,
 }
 
 // ContextFromDir walks the build context dir, applies its .dockerignore the
@@ -73,7 +97,7 @@ func ContextFromDir(ctx context.Context, dir string) (*ContextIndex, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%w: %s is not a directory", ErrContext, dir)
 	}
-	idx := &ContextIndex{Manifests: map[string][]byte{}}
+	idx := &ContextIndex{Manifests: map[string][]byte{}, Dir: dir}
 	var pm *patternmatcher.PatternMatcher
 	ignorePath := filepath.Join(dir, ".dockerignore")
 	if data, err := os.ReadFile(ignorePath); err == nil {

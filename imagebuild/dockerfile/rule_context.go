@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 
 // fileGroup aggregates context files under one reported name.
 type fileGroup struct {
+	first    string // the first file of the group, context-relative
 	name     string
 	what     string
 	severity Severity
@@ -51,6 +53,10 @@ func sensitiveFile(p string) (group, what string, sev Severity, ok bool) {
 		end += next + 1
 	}
 	switch {
+	case strings.HasPrefix(p, ".envs/") || strings.Contains(p, "/.envs/"):
+		if i := strings.Index(p, ".envs/"); i >= 0 && !isEnvTemplate(base) && !strings.HasSuffix(base, ".example") && !strings.HasSuffix(base, ".sample") {
+			return p[:i+len(".envs")], "a directory of environment files (cookiecutter-django's .envs), usually production secrets", SeverityError, true
+		}
 	case base == ".env" || strings.HasPrefix(base, ".env.") && !isEnvTemplate(base):
 		return p, "an environment file, usually full of secrets", SeverityError, true
 	case strings.HasSuffix(base, ".pem"), strings.HasSuffix(base, ".key"), strings.HasSuffix(base, ".p12"),
@@ -128,16 +134,27 @@ func (l *linterRun) contextChecks(c *copyRec, covered []string) {
 	}
 	sens := map[string]*fileGroup{}
 	vol := map[string]*fileGroup{}
-	for _, f := range c.files {
-		if g, what, sev, ok := sensitiveFile(f.Path); ok {
+	for _, pf := range c.placed {
+		f := pf.file
+		shipped := l.m.endsUp(c.stage, pf.dest)
+		g, what, sev, ok := sensitiveFile(f.Path)
+		if !ok {
+			if data, isCfg := ctx.Manifests[f.Path]; isCfg && secretConfigNames[path.Base(f.Path)] && configHasSecrets(data) {
+				g, what, sev, ok = f.Path, "a configuration file with key or password values", SeverityError, true
+			}
+		}
+		if ok && shipped {
 			fg := sens[g]
 			if fg == nil {
-				fg = &fileGroup{name: g, what: what, severity: sev}
+				fg = &fileGroup{name: g, what: what, severity: sev, first: f.Path}
 				sens[g] = fg
 			}
 			fg.files++
 			fg.bytes += f.Size
 			continue
+		}
+		if ok {
+			continue // copied into a stage whose files do not ship
 		}
 		if g, ok := volatileFile(f.Path); ok {
 			if coveredBy(f.Path, covered) {
@@ -153,9 +170,10 @@ func (l *linterRun) contextChecks(c *copyRec, covered []string) {
 		}
 	}
 	for _, g := range sortedGroups(sens) {
-		l.add(RuleSensitiveFileCopied, g.severity, c.line, 1,
+		d := l.add(RuleSensitiveFileCopied, g.severity, c.line, 1,
 			fmt.Sprintf("%s copies %s into the image: %s", srcs, g.describe(), g.what),
 			sensitiveFix(g.name))
+		d.Related = []Related{{Pos: Position{File: l.contextPath(g.first)}, Message: "the file, in the build context"}}
 	}
 	if len(vol) > 0 {
 		groups := sortedGroups(vol)
@@ -238,3 +256,30 @@ func sensitiveFix(group string) string {
 	}
 	return fmt.Sprintf("Add %q to .dockerignore; provide secrets at run time (App Service settings, Key Vault) or at build time with RUN --mount=type=secret.", group)
 }
+
+// contextPath names a context file for a finding: joined to the context
+// directory when the index knows it.
+func (l *linterRun) contextPath(rel string) string {
+	if l.cfg.Context != nil && l.cfg.Context.Dir != "" {
+		return path.Join(filepathToSlash(l.cfg.Context.Dir), rel)
+	}
+	return rel
+}
+
+var (
+	secretValueRE = regexp.MustCompile(`(?im)^\s*["']?[a-z0-9_.-]*(secret|password|passwd|api[_-]?key|access[_-]?key|private[_-]?key|token|client[_-]?secret|dsn)[a-z0-9_]*["']?\s*[:=]\s*["']?([^\s"'#,}]{8,})`)
+	placeholderRE = regexp.MustCompile(`(?i)^(\$\{?|<|%\(|\{\{|changeme|change_me|xxx|your[_-]|example|placeholder|dummy|secret$|password$|none$|null$|todo|os\.environ|env\()`)
+)
+
+// configHasSecrets reports whether a configuration file assigns a literal,
+// non-placeholder value to a key-like name.
+func configHasSecrets(data []byte) bool {
+	for _, m := range secretValueRE.FindAllSubmatch(data, 50) {
+		if !placeholderRE.Match(m[2]) {
+			return true
+		}
+	}
+	return false
+}
+
+func filepathToSlash(p string) string { return strings.ReplaceAll(p, "\\", "/") }

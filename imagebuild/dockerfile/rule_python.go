@@ -127,7 +127,9 @@ func floatingTag(ref string) string {
 	tag := t.Tag()
 	v := pythonTagVersionRE.FindString(tag)
 	if v == "" {
-		if n := leadingNumber(tag); n != "" {
+		// "18", "20-trixie": a major version; "20260904_072102": a
+		// date stamp, which does not float.
+		if n := leadingNumber(tag); n != "" && len(n) <= 3 && (len(n) == len(tag) || tag[len(n)] == '-') {
 			return "tag " + strconv.Quote(tag) + " names a major version only"
 		}
 		return ""

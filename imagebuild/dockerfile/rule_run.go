@@ -162,10 +162,14 @@ func (l *linterRun) run() {
 		l.walkStage(i)
 	}
 	l.checkVenvBases()
+	l.checkPythonEOL()
 	l.checkTarget()
 	if l.cfg.Target == "" {
 		for _, i := range l.m.graph.Unused(l.m.target) {
 			s := l.m.graph.Stages[i]
+			if s.Name != "" {
+				continue // a named stage may be built with --target
+			}
 			l.add(RuleUnusedStage, SeverityInfo, s.Line, 1,
 				fmt.Sprintf("stage %s is not needed to build the final stage %s", s.Label(), l.m.graph.Stages[l.m.target].Label()),
 				"Delete the stage, or build it on purpose with --target.")
@@ -289,7 +293,7 @@ func lintTruthy(v string) bool {
 
 // perBuildName reports whether a variable name carries a value that
 // changes with every build (a commit, a build number, a date).
-var perBuildNameRE = regexp.MustCompile(`(?i)^(GIT_?)?(COMMIT|SHA|REVISION|REV|HASH)(_?(SHA|HASH|ID|REF))?$|^(GIT|SOURCE|CI|GITHUB|VCS|BUILD)_(COMMIT|SHA|REF|REVISION|NUMBER|DATE|TIME|ID|TIMESTAMP|COMMIT_SHA)$|^BUILD_?(DATE|TIME|TIMESTAMP|NUMBER|ID)$|^CI_COMMIT_SHA$`)
+var perBuildNameRE = regexp.MustCompile(`(?i)^(GIT_?)?(COMMIT|SHA|REVISION|REV|HASH)(_?(SHA|HASH|ID|REF))?$|^(GIT|SOURCE|CI|GITHUB|VCS|BUILD)_(COMMIT|SHA|REF|REVISION|NUMBER|DATE|TIME|ID|TIMESTAMP|COMMIT_SHA)$|^BUILD_?(DATE|TIME|TIMESTAMP|NUMBER|ID)$|^CI_COMMIT_SHA$|^COMMIT_(DATE|TIME|TIMESTAMP|HASH|SHA|ID)$`)
 
 func perBuildName(k string) bool { return perBuildNameRE.MatchString(k) }
 
@@ -311,6 +315,33 @@ func (l *linterRun) checkBase(s Stage) {
 		l.add(RuleBaseNotPinned, SeverityInfo, line, col, msg,
 			fmt.Sprintf("Pin it: FROM %s@sha256:<digest> (docker buildx imagetools inspect %s prints the digest).", ref, ref))
 	}
+}
+
+// checkPythonEOL runs DK106 on the root stages whose Python ends up in the
+// image: the target's own base, and builders whose environment is copied
+// into it.
+func (l *linterRun) checkPythonEOL() {
+	g := l.m.graph
+	envFrom := map[int]bool{}
+	for _, vc := range l.venvCopies {
+		if l.m.reaches(vc.to) {
+			envFrom[g.RootImage(vc.from)] = true
+		}
+	}
+	for i, s := range g.Stages {
+		if s.BaseStage >= 0 || !l.m.reaches(i) || !(l.m.shipped[i] || envFrom[i]) {
+			continue
+		}
+		l.checkEOL(s)
+	}
+}
+
+func (l *linterRun) checkEOL(s Stage) {
+	ref := s.BaseRef
+	if ref == "" || strings.EqualFold(ref, "scratch") || strings.Contains(ref, "$") {
+		return
+	}
+	line, col := l.m.locate(s.Line, s.Line, s.Base)
 	if v := baseImagePythonVersion(ref); v != "" {
 		eol, known := PythonEOL(v)
 		old := !known && versionBefore(v, "3.8")
@@ -375,7 +406,10 @@ func (l *linterRun) walkCopy(st *stageState, stage, line, end int, verb string, 
 		return
 	}
 	ctx := l.cfg.Context
-	for _, s := range rec.sources {
+	for i, s := range rec.sources {
+		if strings.Contains(sources[i], "$") && strings.TrimSpace(s) == "" {
+			continue // an unset build argument: the source is not known
+		}
 		if strings.Trim(path.Clean("/"+s), "/") == "" {
 			rec.whole = true
 		}
@@ -388,6 +422,11 @@ func (l *linterRun) walkCopy(st *stageState, stage, line, end int, verb string, 
 		rec.placed = append(rec.placed, placeFiles(s, files, rec.dest, destIsDir)...)
 	}
 	st.copies = append(st.copies, rec)
+	if base := path.Base(rec.dest); (base == ".env" || strings.HasPrefix(base, ".env.") && !isEnvTemplate(base)) && l.m.endsUp(stage, rec.dest) {
+		l.add(RuleSensitiveFileCopied, SeverityError, line, 1,
+			fmt.Sprintf("%s writes an environment file (%s) into the image: whatever secrets it holds ship with every copy of the image", rec.instr, rec.dest),
+			"Provide the settings at run time (App Service application settings, Key Vault references) or at build time with RUN --mount=type=secret.")
+	}
 	if rec.whole && st.wholeCopy == nil {
 		st.wholeCopy = &st.copies[len(st.copies)-1]
 	}
@@ -612,7 +651,7 @@ func (l *linterRun) walkRun(st *stageState, stage, line, end int, c *instruction
 	if rc.mounted("/var/lib/apt/lists") {
 		aptCleaned = true
 	}
-	seen := map[string]int{} // DK112: one finding per tool and line
+	seen := map[string]int{} // DK112 and DK103 (apt lists): one finding per RUN
 	for ci, cmd := range cmds {
 		w := cmd.words
 		if len(w) == 0 {
@@ -648,7 +687,7 @@ func (l *linterRun) walkRun(st *stageState, stage, line, end int, c *instruction
 			after := st.wholeCopy != nil
 			st.installs = append(st.installs, installRec{tool: tool, line: line, afterWhole: after})
 			if after && reaches && !l.projectInstall(st, tool, cmd) {
-				key := tool + "@" + strconv.Itoa(line)
+				key := "DK112"
 				if _, dup := seen[key]; !dup {
 					seen[key] = 1
 					ln, col := loc(0)
@@ -665,7 +704,7 @@ func (l *linterRun) walkRun(st *stageState, stage, line, end int, c *instruction
 
 		// DK103: package caches that end up in the image.
 		if shipped || reaches {
-			l.checkPackageCache(rc, ci, cmd, loc, aptUpdated, aptCleaned)
+			l.checkPackageCache(rc, ci, cmd, loc, aptUpdated, aptCleaned, seen)
 		}
 
 		// DK115 and DK124: Poetry pins, tools shipped.
@@ -783,7 +822,7 @@ func (l *linterRun) projectInstall(st *stageState, tool string, cmd shellCommand
 }
 
 // checkPackageCache runs DK103 on one command.
-func (l *linterRun) checkPackageCache(rc *runContext, ci int, cmd shellCommand, loc func(int) (int, int), aptUpdated, aptCleaned bool) {
+func (l *linterRun) checkPackageCache(rc *runContext, ci int, cmd shellCommand, loc func(int) (int, int), aptUpdated, aptCleaned bool, seen map[string]int) {
 	st := rc.st
 	w := cmd.words
 	// where says what the cache costs: in a shipped stage it is stored in
@@ -806,7 +845,7 @@ func (l *linterRun) checkPackageCache(rc *runContext, ci int, cmd shellCommand, 
 		if v, ok := rc.envOf(cmd, "PIP_CACHE_DIR"); ok && v != "" && !strings.Contains(v, "$") {
 			dir = v
 		}
-		if !shellHasFlag(args, "--no-cache-dir") && !noCacheEnv && !rc.mounted(dir) && !rc.removed(dir, ci) && !pipCachePurged(rc, ci) {
+		if !pipNoCache(args) && !noCacheEnv && !rc.mounted(dir) && !rc.removed(dir, ci) && !pipCachePurged(rc, ci) {
 			k := 1
 			if len(w) > 1 && w[1] == "-m" {
 				k = 3
@@ -849,17 +888,25 @@ func (l *linterRun) checkPackageCache(rc *runContext, ci int, cmd shellCommand, 
 				fmt.Sprintf("RUN --mount=type=cache,target=%s uv sync ... (or uv sync --no-cache)", dir))
 		}
 	}
-	if _, ok := aptInstallArgs(cmd); ok && aptUpdated && !aptCleaned && l.m.endsUp(rc.stage, "/var/lib/apt/lists") {
+	if _, ok := aptInstallArgs(cmd); ok && aptUpdated && !aptCleaned && l.m.endsUp(rc.stage, "/var/lib/apt/lists") && seen["apt-lists"] == 0 {
+		seen["apt-lists"] = 1
 		ln, col := loc(0)
 		l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
 			"apt-get update leaves the package lists (/var/lib/apt/lists) in this layer (hadolint DL3009)",
 			"End the RUN with rm -rf /var/lib/apt/lists/*, or mount caches: RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install ...")
 	}
+	if _, ok := cmd.sub("apk", "update"); ok && !shellHasFlag(w, "--no-cache") && !rc.mounted("/var/cache/apk") &&
+		!rc.removed("/var/cache/apk", ci) && l.m.endsUp(rc.stage, "/var/cache/apk") {
+		ln, col := loc(0)
+		l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
+			"apk update stores the package index (/var/cache/apk) in this layer (hadolint DL3019)",
+			"Drop apk update and use apk add --no-cache, which fetches the index without storing it.")
+	}
 	if args, ok := cmd.sub("apk", "add"); ok && !shellHasFlag(args, "--no-cache") && !shellHasFlag(w, "--no-cache") &&
 		!rc.mounted("/var/cache/apk") && !rc.mounted("/etc/apk/cache") && !rc.removed("/var/cache/apk", ci) && l.m.endsUp(rc.stage, "/var/cache/apk") {
 		ln, col := loc(0)
 		d := l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
-			"apk add without --no-cache leaves the package index (/var/cache/apk) in this layer (hadolint DL3018's companion DL3019)",
+			"apk add without --no-cache leaves the package index (/var/cache/apk) in this layer (hadolint DL3019)",
 			"apk add --no-cache ...")
 		if i := cmd.subIndex("apk", "add"); rc.exact && i > 0 && i < len(cmd.pos) && cmd.pos[i].col > 0 && !cmd.pos[i].multiline {
 			l.addEdit(d, l.insertAt(cmd.pos[i].line, cmd.pos[i].endCol, " --no-cache"))
@@ -1571,8 +1618,11 @@ func devServer(cmd shellCommand) string {
 			return "flask run starts Werkzeug's development server"
 		}
 	case "fastapi":
-		if len(w) > 1 && (w[1] == "run" || w[1] == "dev") {
-			return "fastapi " + w[1] + " starts a single uvicorn process with no worker management"
+		if len(w) > 1 && w[1] == "dev" {
+			return "fastapi dev is the development server (auto-reload, bound for local use)"
+		}
+		if len(w) > 1 && w[1] == "run" && !shellHasFlag(w, "--workers") {
+			return "fastapi run starts a single uvicorn process; without --workers one process serves every request"
 		}
 	case "uv":
 		if len(w) > 1 && w[1] == "run" && !shellHasFlag(w, "--no-sync", "--frozen", "--offline") {
@@ -1594,6 +1644,9 @@ func (l *linterRun) checkTarget() {
 	user, _, _ := strings.Cut(st.user, ":")
 	switch {
 	case strings.Contains(user, "$"):
+	case user == "" && !rootByDefault(l.m.graph.Stages[l.m.graph.RootImage(t)].BaseRef):
+		// An image deploykit does not know may set its own USER: not
+		// modelled, so not reported.
 	case user == "" || user == "root" || user == "0":
 		line := ts.Line
 		what := "no USER instruction: the container runs as root"
@@ -1626,7 +1679,10 @@ func (l *linterRun) checkTarget() {
 			fmt.Sprintf("the runtime stage starts FROM %s, the full Debian image with compilers and headers (about 1 GB); the slim variant is about 150 MB", ref),
 			"Use the -slim variant for the runtime stage and install only the shared libraries it needs.")
 	}
-	// DK124: dependency managers in the final image.
+	// DK124: dependency managers in the final image (uv's own images ship it).
+	if repo, _, _ := strings.Cut(stripDigest(l.m.graph.Stages[root].BaseRef), ":"); repo == "ghcr.io/astral-sh/uv" {
+		st.tools = append(st.tools, "uv")
+	}
 	tools := slices.Compact(slices.Sorted(slices.Values(st.tools)))
 	if len(tools) > 0 {
 		l.add(RuleToolInImage, SeverityInfo, ts.Line, 1,
@@ -1640,7 +1696,7 @@ func (l *linterRun) checkTarget() {
 	for _, cmd := range st.cmd {
 		switch n := cmd.name(); {
 		case isPythonName(n), n == "gunicorn", n == "uvicorn", n == "daphne", n == "hypercorn", n == "celery", n == "django-admin", n == "manage.py",
-			n == "granian", n == "fastapi", n == "flask", n == "uv", n == "poetry":
+			n == "granian", n == "fastapi", n == "flask", n == "uv", n == "poetry", n == "uwsgi":
 			runsPython = true
 		}
 		if why := devServer(cmd); why != "" {
@@ -1695,4 +1751,33 @@ func fullPythonBase(ref string) bool {
 func stripDigest(ref string) string {
 	r, _, _ := strings.Cut(ref, "@")
 	return r
+}
+
+// pipNoCache reports whether pip's arguments disable its cache: pip (through
+// optparse) accepts any unambiguous prefix of --no-cache-dir, such as
+// --no-cache.
+func pipNoCache(args []string) bool {
+	for _, a := range args {
+		if len(a) >= len("--no-cache") && strings.HasPrefix("--no-cache-dir", a) {
+			return true
+		}
+	}
+	return false
+}
+
+// rootByDefault reports whether an image is known to run as root when no
+// USER is given: the Docker official images (no registry, no namespace, or
+// library/), and the few others deploykit knows.
+func rootByDefault(ref string) bool {
+	repo, _, _ := strings.Cut(stripDigest(ref), ":")
+	repo = strings.TrimPrefix(strings.TrimPrefix(repo, "docker.io/"), "library/")
+	repo = strings.TrimPrefix(repo, "public.ecr.aws/docker/library/")
+	if !strings.Contains(repo, "/") {
+		return true
+	}
+	switch repo {
+	case "ghcr.io/astral-sh/uv", "cgr.dev/chainguard/wolfi-base", "mcr.microsoft.com/devcontainers/python", "tiangolo/uvicorn-gunicorn-fastapi", "tiangolo/uvicorn-gunicorn":
+		return true
+	}
+	return false
 }
