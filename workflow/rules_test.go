@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -364,4 +365,9 @@ func TestDiagnosticsHaveDocs(t *testing.T) {
 		assert.NotZero(t, r.Severity.Rank())
 	}
 	assert.Len(t, seen, 12)
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	for id := range seen {
+		assert.Contains(t, string(readme), `<a id="`+strings.ToLower(id)+`"></a>`, "README has no anchor for %s", id)
+	}
 }
