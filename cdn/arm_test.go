@@ -103,7 +103,10 @@ func patched[T any, R any](store *armtest.Store, k string, wrap func(T) R) (azfa
 	return armtest.Done(wrap(v))
 }
 
-func newARMEnv(t *testing.T) *armEnv {
+func newARMEnv(t *testing.T) *armEnv { return newARMEnvWith(t, nil) }
+
+// newARMEnvWith puts transient (429/503 injection) in front of the recorder.
+func newARMEnvWith(t *testing.T, transient *armtest.Transient) *armEnv {
 	t.Helper()
 	st := armtest.NewStore()
 	srv := &fake.ServerFactory{
@@ -215,7 +218,12 @@ func newARMEnv(t *testing.T) *armEnv {
 		},
 	}
 	rec := &armtest.Recorder{Next: &rawMerge{store: st, next: fake.NewServerFactoryTransport(srv)}}
-	f, err := armcdn.NewClientFactory(sub, &azfake.TokenCredential{}, armtest.ClientOptions(rec))
+	var tr policy.Transporter = rec
+	if transient != nil {
+		transient.Next = rec
+		tr = transient
+	}
+	f, err := armcdn.NewClientFactory(sub, &azfake.TokenCredential{}, armtest.ClientOptions(tr))
 	require.NoError(t, err)
 	return &armEnv{store: st, rec: rec, clients: NewClients(f)}
 }
@@ -459,4 +467,17 @@ func TestParseSpecPositions(t *testing.T) {
 	_, err = ParseSpec("cdn.json", []byte("{\"resourceGroup\": 3}"))
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, `cdn.json:1:19: /resourceGroup: expected string, found JSON number`, ie.Error())
+}
+
+func TestApplySurvivesThrottling(t *testing.T) {
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		tr := &armtest.Transient{Status: status, Times: 3, Match: func(r *http.Request) bool { return r.Method != http.MethodGet }}
+		env := newARMEnvWith(t, tr)
+		ctx := context.Background()
+		s := mustSpec(t, seedSpec)
+		require.NoError(t, Apply(ctx, env.clients, planFor(t, env, s)), "status %d", status)
+		assert.Equal(t, 3, tr.Injected())
+		assert.Equal(t, 8, env.rec.Count(armtest.IsWrite), "each resource written once: a throttled request never reached the service")
+		assert.False(t, planFor(t, env, s).Changes.HasChanges())
+	}
 }

@@ -98,7 +98,10 @@ func syntaxErr(dec *json.Decoder, err error) error {
 }
 
 func escapePointer(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 // position returns the position of the value at ptr, or of its nearest

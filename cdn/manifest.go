@@ -65,12 +65,14 @@ func ParseManifest(file string, src []byte) (*Manifest, error) {
 		return nil, &InputError{File: file, Errors: []FieldError{{Pos: Position{File: file}, Msg: fmt.Sprintf("larger than %d bytes", maxManifestSize)}}}
 	}
 	var raw manifestJSON
-	// Unknown top-level fields are allowed: Django may add some, as 4.2 added "hash".
-	ix, err := indexJSON(src)
-	if err != nil {
-		return nil, &InputError{File: file, Errors: []FieldError{{Pos: syntaxPos(file, src, err), Msg: "invalid JSON: " + err.Error()}}}
-	}
+	// Unknown top-level fields are allowed: Django may add some, as 4.2
+	// added "hash". The position index is built only when there is an
+	// error to place, which keeps the common path one decode.
 	if err := jsonUnmarshalLoose(src, &raw); err != nil {
+		ix, ierr := indexJSON(src)
+		if ierr != nil {
+			return nil, &InputError{File: file, Errors: []FieldError{{Pos: syntaxPos(file, src, ierr), Msg: "invalid JSON: " + ierr.Error()}}}
+		}
 		ptr := ""
 		if te, ok := asTypeError(err); ok {
 			ptr = ix.before(te.Offset)
@@ -78,12 +80,12 @@ func ParseManifest(file string, src []byte) (*Manifest, error) {
 		return nil, &InputError{File: file, Errors: []FieldError{{Pos: ix.position(file, ptr), Field: ptr, Msg: "expected {\"paths\": {NAME: HASHED_NAME, ...}, \"version\": \"1.0\"|\"1.1\"}"}}}
 	}
 	var errs []FieldError
-	m := &Manifest{Paths: map[string]string{}}
+	m := &Manifest{Paths: make(map[string]string, len(raw.Paths))}
 	switch {
 	case raw.Version == nil:
-		errs = append(errs, FieldError{Pos: ix.position(file, ""), Field: "/version", Msg: "missing \"version\"; is this a staticfiles.json from ManifestStaticFilesStorage?"})
+		errs = append(errs, FieldError{Field: "/version", Msg: "missing \"version\"; is this a staticfiles.json from ManifestStaticFilesStorage?"})
 	case !manifestVersions[*raw.Version]:
-		errs = append(errs, FieldError{Pos: ix.position(file, "/version"), Field: "/version",
+		errs = append(errs, FieldError{Field: "/version",
 			Msg: fmt.Sprintf("unsupported manifest version %q (want one of %s)", *raw.Version, strings.Join(ManifestVersions(), ", "))})
 	default:
 		m.Version = *raw.Version
@@ -92,25 +94,38 @@ func ParseManifest(file string, src []byte) (*Manifest, error) {
 		m.Hash = *raw.Hash
 	}
 	if raw.Paths == nil {
-		errs = append(errs, FieldError{Pos: ix.position(file, ""), Field: "/paths", Msg: "missing \"paths\""})
+		errs = append(errs, FieldError{Field: "/paths", Msg: "missing \"paths\""})
 	}
-	keys := make([]string, 0, len(raw.Paths))
-	for k := range raw.Paths {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := raw.Paths[k]
-		ptr := "/paths/" + escapePointer(k)
-		if msg := badStaticPath(k); msg != "" {
-			errs = append(errs, FieldError{Pos: ix.position(file, ptr), Field: ptr, Msg: "name " + msg})
-			continue
-		}
-		if msg := badStaticPath(v); msg != "" {
-			errs = append(errs, FieldError{Pos: ix.position(file, ptr), Field: ptr, Msg: "hashed name " + msg})
+	var bad []string
+	for k, v := range raw.Paths {
+		if badStaticPath(k) != "" || badStaticPath(v) != "" {
+			bad = append(bad, k)
 			continue
 		}
 		m.Paths[k] = v
+	}
+	sort.Strings(bad)
+	for _, k := range bad {
+		v := raw.Paths[k]
+		ptr := "/paths/" + escapePointer(k)
+		if msg := badStaticPath(k); msg != "" {
+			errs = append(errs, FieldError{Field: ptr, Msg: "name " + msg})
+		} else {
+			errs = append(errs, FieldError{Field: ptr, Msg: "hashed name " + badStaticPath(v)})
+		}
+	}
+	if len(errs) > 0 {
+		ix, ierr := indexJSON(src)
+		for i := range errs {
+			switch {
+			case ierr != nil:
+				errs[i].Pos = Position{File: file, Line: 1, Column: 1}
+			case errs[i].Field == "/paths" || (errs[i].Field == "/version" && raw.Version == nil):
+				errs[i].Pos = ix.position(file, "")
+			default:
+				errs[i].Pos = ix.position(file, errs[i].Field)
+			}
+		}
 	}
 	if len(errs) > 0 {
 		return nil, &InputError{File: file, Errors: errs}

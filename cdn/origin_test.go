@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/deploykit/deploykit/internal/testenv"
@@ -39,7 +38,7 @@ func collectstatic(t *testing.T, g testenv.GunicornEnv, dir string) {
 	require.NoError(t, err, "collectstatic: %s", out)
 }
 
-// setSetting rewrites settings.py with edit applied.
+// editSettings rewrites settings.py with edit applied.
 func editSettings(t *testing.T, dir string, edit func(string) string) {
 	t.Helper()
 	p := filepath.Join(dir, "settings.py")
@@ -77,16 +76,6 @@ func readManifest(t *testing.T, dir string) *Manifest {
 	m, err := ReadManifest(filepath.Join(dir, "staticfiles", "staticfiles.json"))
 	require.NoError(t, err)
 	return m
-}
-
-func keysWith(m map[string]string, sub string) []string {
-	var out []string
-	for k := range m {
-		if strings.Contains(k, sub) {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 func removeAll(p string) error { return os.RemoveAll(p) }
