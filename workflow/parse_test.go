@@ -85,6 +85,43 @@ func TestSecretsStayOut(t *testing.T) {
 		assert.NotContains(t, d.Message, "hunter2")
 		assert.NotContains(t, d.FixText(), "hunter2")
 	}
+	// A token written into an index URL is quoted by WF007's message:
+	// redacted.
+	src = `on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/cache@v4
+        with:
+          path: .venv
+          key: ${{ runner.os }}-py3.12-${{ hashFiles('requirements.txt') }}
+      - run: .venv/bin/pip install --index-url https://ci:s3cr3t-token@pypi.example.com/simple -r requirements.txt
+      - run: pytest
+`
+	ds := lintString(t, src)
+	require.Equal(t, []string{RuleVenvNoInterpreterCheck}, rulesOf(ds))
+	assert.NotContains(t, ds[0].Message, "s3cr3t-token")
+	assert.Contains(t, ds[0].Message, "https://***@pypi.example.com")
+}
+
+func TestBlockScalarKeyFix(t *testing.T) {
+	src := `on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cache/pip
+          key: |
+            ${{ runner.os }}-pip
+      - run: pip install -r requirements.txt
+      - run: pytest
+`
+	out, ds := applyAll(t, src)
+	assert.Contains(t, out, "            ${{ runner.os }}-pip-${{ hashFiles('requirements.txt') }}\n")
+	assert.Empty(t, ds, "%s", out)
 }
 
 // FuzzLint: no input makes Parse or Lint panic, and every diagnostic has a

@@ -14,6 +14,12 @@ func (m *model) diag(rule string, pos, end Position, msg string, fixes ...Sugges
 	if end.Line == 0 {
 		end = Position{}
 	}
+	// Messages quote the workflow's own text; a credential written into a
+	// URL there must not be repeated in a report.
+	msg = redact(msg)
+	for i := range fixes {
+		fixes[i].Message = redact(fixes[i].Message)
+	}
 	return Diagnostic{Pos: pos, End: end, Rule: rule, URL: doc.HelpURI, Severity: doc.Severity, Message: msg, SuggestedFixes: fixes}
 }
 
@@ -29,6 +35,11 @@ func (m *model) check() []Diagnostic {
 	ds = append(ds, m.checkGating()...)
 	return ds
 }
+
+var userinfoRe = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)[^/\s@'"]+@`)
+
+// redact hides the user:password part of URLs.
+func redact(s string) string { return userinfoRe.ReplaceAllString(s, "${1}***@") }
 
 // ---- image references ----
 
@@ -117,7 +128,10 @@ func (m *model) pushDiag(j *job, ref string, pos, end Position) Diagnostic {
 				continue
 			}
 			for _, c := range s.run.cmds {
-				for _, w := range c.args {
+				if c.name() != "docker" && c.name() != "podman" {
+					continue
+				}
+				for _, w := range c.args[1:] {
 					if r, _, _ := imageRef(w.text); r == repo && w.pos.Line > 0 {
 						fix.TextEdits = append(fix.TextEdits, TextEdit{Pos: w.pos, End: w.pos, NewText: "${{ env.REGISTRY }}/"})
 					}
@@ -783,7 +797,7 @@ func (m *model) checkCaches(j *job) []Diagnostic {
 			rlines = m.valueLines(restore)
 		}
 		keyPos := m.posOf(key, 0)
-		keyEnd := m.posOf(key, len(key.Value))
+		keyEnd := m.posOf(key, len(strings.TrimRight(key.Value, " \t\r\n")))
 		pyExpr := m.pythonExprFor(j, i)
 
 		// The key fixes of WF008 and WF006 insert at the same place, so
