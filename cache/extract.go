@@ -216,7 +216,7 @@ func (x *extractor) entry(tr *tar.Reader, hdr *tar.Header) error {
 		return nil
 	case tar.TypeChar, tar.TypeBlock:
 		return unsafeEntry(hdr.Name, "device file")
-	case tar.TypeDir, tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse, tar.TypeSymlink, tar.TypeLink: //nolint:staticcheck // TypeRegA is what old archives carry
+	case tar.TypeDir, tar.TypeReg, tar.TypeGNUSparse, tar.TypeSymlink, tar.TypeLink: // archive/tar reports old TypeRegA entries as TypeReg
 	default:
 		x.log.Debug("extract: skipping special entry", "name", hdr.Name, "type", string(hdr.Typeflag))
 		return nil

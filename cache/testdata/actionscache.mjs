@@ -24,6 +24,11 @@ async function main() {
       return req.cases.map((c) => utils.getCacheVersion(c.paths, c.compression || undefined, c.enableCrossOsArchive));
     case 'resolve':
       return await utils.resolvePaths(req.paths);
+    case 'resolves': {
+      const out = [];
+      for (const paths of req.cases) out.push(await utils.resolvePaths(paths));
+      return out;
+    }
     case 'compression':
       return await utils.getCompressionMethod();
     case 'create': {
