@@ -183,6 +183,8 @@ func (g *gen) azureLogin() {
 	g.l(10, "subscription-id: ${{ secrets.AZURE_SUBSCRIPTION_ID }}")
 }
 
+func (g *gen) isGHCR() bool { return g.registryHost() == "ghcr.io" }
+
 func (g *gen) registryLogin() {
 	if g.isACR() {
 		g.l(6, "- name: Log in to the registry")
@@ -193,6 +195,12 @@ func (g *gen) registryLogin() {
 	g.l(8, "uses: %s", g.uses("docker/login-action"))
 	g.l(8, "with:")
 	g.l(10, "registry: %s", g.registryHost())
+	if g.isGHCR() {
+		// The job's own token, scoped by the job's packages: permission.
+		g.l(10, "username: ${{ github.actor }}")
+		g.l(10, "password: ${{ secrets.GITHUB_TOKEN }}")
+		return
+	}
 	g.l(10, "username: ${{ secrets.REGISTRY_USERNAME }}")
 	g.l(10, "password: ${{ secrets.REGISTRY_PASSWORD }}")
 }
@@ -203,10 +211,15 @@ func (g *gen) buildJob() {
 	g.l(4, "if: github.event_name == 'push'")
 	g.l(4, "runs-on: ubuntu-24.04")
 	g.l(4, "timeout-minutes: 30")
-	if g.isACR() {
+	switch {
+	case g.isACR():
 		g.l(4, "permissions:")
 		g.l(6, "contents: read")
 		g.l(6, "id-token: write # azure/login with OIDC, for az acr login")
+	case g.isGHCR():
+		g.l(4, "permissions:")
+		g.l(6, "contents: read")
+		g.l(6, "packages: write")
 	}
 	g.l(4, "steps:")
 	g.l(6, "- uses: %s", g.uses("actions/checkout"))
@@ -265,6 +278,9 @@ func (g *gen) deployJob() {
 	g.l(4, "permissions:")
 	g.l(6, "contents: read")
 	g.l(6, "id-token: write")
+	if g.isGHCR() {
+		g.l(6, "packages: read # pull the new image for the migrations")
+	}
 	g.l(4, "steps:")
 	g.azureLogin()
 	if f.Slot == "" {
