@@ -51,42 +51,54 @@ func AnalyzeSQL(path string, src []byte, opts Options) (*FileReport, error) {
 func AnalyzeFiles(files []File, opts Options) ([]*FileReport, error) {
 	parsed := make([]*parsedFile, len(files))
 	errs := make([]error, len(files))
+	ready := make([]chan struct{}, len(files))
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
 	workers := runtime.GOMAXPROCS(0)
 	if workers > len(files) {
 		workers = len(files)
 	}
-	if workers <= 1 {
+	// Parsing runs ahead of the in-order analysis by at most ahead files,
+	// and each parse tree is dropped once its file is analysed, so memory
+	// stays bounded by the window, not the whole set.
+	ahead := 4 * workers
+	if ahead < 1 {
+		ahead = 1
+	}
+	window := make(chan struct{}, ahead)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				parsed[i], errs[i] = parseFile(files[i].Path, files[i].SQL)
+				close(ready[i])
+			}
+		}()
+	}
+	go func() {
 		for i := range files {
-			parsed[i], errs[i] = parseFile(files[i].Path, files[i].SQL)
-		}
-	} else {
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range next {
-					parsed[i], errs[i] = parseFile(files[i].Path, files[i].SQL)
-				}
-			}()
-		}
-		for i := range files {
+			window <- struct{}{}
 			next <- i
 		}
 		close(next)
-		wg.Wait()
-	}
+	}()
 	cat := newCatalog()
 	reports := make([]*FileReport, len(files))
 	for i := range files {
-		if errs[i] != nil {
-			continue
+		<-ready[i]
+		if errs[i] == nil {
+			a := analyzer{opts: opts, cat: cat, file: i, pf: parsed[i], opLines: files[i].OperationLines}
+			a.major, a.minor = opts.version()
+			reports[i] = a.run(files[i].Extra)
 		}
-		a := analyzer{opts: opts, cat: cat, file: i, pf: parsed[i], opLines: files[i].OperationLines}
-		a.major, a.minor = opts.version()
-		reports[i] = a.run(files[i].Extra)
+		parsed[i] = nil
+		<-window
 	}
+	wg.Wait()
 	return reports, errors.Join(errs...)
 }
 

@@ -1,6 +1,8 @@
 package migrate
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -32,10 +34,129 @@ const JSONSchemaVersion = 1
 // severity, message, line, column, statement, operation, lock, relation,
 // rewrite, scan, fix) keep their names and meaning.
 func WriteJSON(w io.Writer, reps []*FileReport) error {
-	r := Report{SchemaVersion: JSONSchemaVersion, Files: nonNil(reps)}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	// The document is written piece by piece, each finding encoded from a
+	// plain struct (encoding/json never calls a MarshalJSON method, whose
+	// output it would compact and indent again) into one small reused
+	// buffer: the bytes are what a json.Encoder with two-space indentation
+	// writes for Report, at a fraction of the cost on 10,000 findings.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("        ", "  ")
+	str := func(v string) []byte {
+		b, _ := json.Marshal(v) // a string always marshals
+		return b
+	}
+	files := nonNil(reps)
+	fmt.Fprintf(bw, "{\n  \"schemaVersion\": %d,\n  \"files\": [", JSONSchemaVersion)
+	if len(files) == 0 {
+		bw.WriteString("]\n}\n")
+		return bw.Flush()
+	}
+	for i, r := range files {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    {\n      \"path\": ")
+		bw.Write(str(r.Path))
+		bw.WriteString(",\n      \"verdict\": ")
+		bw.Write(str(string(r.Verdict)))
+		bw.WriteString(",\n      \"findings\": [")
+		for j := range r.Findings {
+			if j > 0 {
+				bw.WriteString(",")
+			}
+			buf.Reset()
+			if err := enc.Encode(toJSONFinding(&r.Findings[j])); err != nil {
+				return err
+			}
+			bw.WriteString("\n        ")
+			bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		}
+		if len(r.Findings) > 0 {
+			bw.WriteString("\n      ")
+		}
+		bw.WriteString("]\n    }")
+	}
+	bw.WriteString("\n  ]\n}\n")
+	return bw.Flush()
+}
+
+// jsonFinding is Finding's JSON (see Finding.MarshalJSON) as a plain
+// struct; TestWriteJSONMatchesMarshalJSON keeps the two identical.
+type jsonFinding struct {
+	Rule      string        `json:"rule"`
+	Severity  Severity      `json:"severity"`
+	Message   string        `json:"message"`
+	File      string        `json:"file,omitempty"`
+	Line      int           `json:"line"`
+	Column    int           `json:"column"`
+	EndLine   int           `json:"end_line,omitempty"`
+	EndColumn int           `json:"end_column,omitempty"`
+	URL       string        `json:"url,omitempty"`
+	Fix       string        `json:"fix,omitempty"`
+	Fixes     []jsonFix     `json:"fixes,omitempty"`
+	Related   []jsonRelated `json:"related,omitempty"`
+	Statement string        `json:"statement"`
+	Operation string        `json:"operation"`
+	Lock      string        `json:"lock"`
+	Relation  string        `json:"relation"`
+	Rewrite   bool          `json:"rewrite"`
+	Scan      bool          `json:"scan"`
+}
+
+type jsonEdit struct {
+	File      string `json:"file,omitempty"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndLine   int    `json:"end_line"`
+	EndColumn int    `json:"end_column"`
+	NewText   string `json:"new_text"`
+}
+
+type jsonFix struct {
+	Message string     `json:"message"`
+	Edits   []jsonEdit `json:"edits"`
+}
+
+type jsonRelated struct {
+	File      string `json:"file,omitempty"`
+	Line      int    `json:"line,omitempty"`
+	Column    int    `json:"column,omitempty"`
+	EndLine   int    `json:"end_line,omitempty"`
+	EndColumn int    `json:"end_column,omitempty"`
+	Message   string `json:"message"`
+}
+
+func toJSONFinding(f *Finding) jsonFinding {
+	d := &f.Diagnostic
+	j := jsonFinding{
+		Rule: d.Rule, Severity: d.Severity, Message: d.Message, File: d.Pos.File,
+		Line: d.Pos.Line, Column: d.Pos.Column, EndLine: d.End.Line, EndColumn: d.End.Column,
+		URL: d.URL, Fix: d.FixText(),
+		Statement: f.Statement, Operation: f.Operation, Lock: f.Lock, Relation: f.Relation, Rewrite: f.Rewrite, Scan: f.Scan,
+	}
+	for _, sf := range d.SuggestedFixes {
+		jf := jsonFix{Message: sf.Message, Edits: []jsonEdit{}}
+		for _, e := range sf.TextEdits {
+			end := e.End
+			if !end.IsValid() {
+				end = e.Pos // an insertion: an empty range
+			}
+			file := e.Pos.File
+			if file == d.Pos.File {
+				file = "" // absent: the diagnostic's file
+			}
+			jf.Edits = append(jf.Edits, jsonEdit{File: file, Line: e.Pos.Line, Column: e.Pos.Column,
+				EndLine: end.Line, EndColumn: end.Column, NewText: e.NewText})
+		}
+		j.Fixes = append(j.Fixes, jf)
+	}
+	for _, r := range d.Related {
+		j.Related = append(j.Related, jsonRelated{File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Column,
+			EndLine: r.End.Line, EndColumn: r.End.Column, Message: r.Message})
+	}
+	return j
 }
 
 func nonNil(reps []*FileReport) []*FileReport {

@@ -171,3 +171,43 @@ func TestSARIFValidOnFixtures(t *testing.T) {
 	require.NoError(t, sarifcheck.Validate(b.Bytes()))
 	assert.Contains(t, b.String(), `"artifactChanges"`, "the CREATE INDEX fixes are SARIF fixes")
 }
+
+// WriteJSON encodes findings through plain structs for speed; the objects
+// must be exactly what Finding.MarshalJSON writes.
+func TestWriteJSONMatchesMarshalJSON(t *testing.T) {
+	src := []byte("BEGIN;\nCREATE INDEX i ON t (c);\nALTER TABLE t DROP COLUMN d;\nCOMMIT;\n")
+	rep, err := AnalyzeSQL("x.sql", src, Options{PGVersion: 16})
+	require.NoError(t, err)
+	rep.Findings[0].Related = []RelatedPosition{{Pos: Position{File: "x.sql", Line: 1, Column: 1}, Message: "the BEGIN"}}
+	var b bytes.Buffer
+	require.NoError(t, WriteJSON(&b, []*FileReport{rep}))
+	var doc struct {
+		Files []struct {
+			Findings []json.RawMessage `json:"findings"`
+		} `json:"files"`
+	}
+	require.NoError(t, json.Unmarshal(b.Bytes(), &doc))
+	require.Len(t, doc.Files[0].Findings, len(rep.Findings))
+	for i, raw := range doc.Files[0].Findings {
+		want, err := json.Marshal(rep.Findings[i])
+		require.NoError(t, err)
+		assert.JSONEq(t, string(want), string(raw))
+	}
+}
+
+// WriteJSON's hand-assembled document is byte for byte what json.Encoder
+// with two-space indentation writes for Report.
+func TestWriteJSONBytesAsEncoder(t *testing.T) {
+	a, err := AnalyzeSQL("a.sql", []byte("CREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN \"<&>\" text;\n"), Options{PGVersion: 16})
+	require.NoError(t, err)
+	b, err := AnalyzeSQL("b.sql", []byte("SELECT 1;\n"), Options{PGVersion: 16})
+	require.NoError(t, err)
+	for _, reps := range [][]*FileReport{nil, {a}, {b}, {a, b, nil}} {
+		var got, want bytes.Buffer
+		require.NoError(t, WriteJSON(&got, reps))
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		require.NoError(t, enc.Encode(Report{SchemaVersion: JSONSchemaVersion, Files: nonNil(reps)}))
+		assert.Equal(t, want.String(), got.String())
+	}
+}

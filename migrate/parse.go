@@ -165,7 +165,7 @@ func parseFile(path string, src []byte) (*parsedFile, error) {
 		cur.advance(start)
 		ps := parsedStmt{node: raw.Stmt, start: start, end: trimRightSpace(src, start, end), ignore: ignore}
 		ps.Line, ps.Column = cur.line, cur.col
-		ps.SQL = string(src[ps.start:ps.end])
+		ps.SQL = text[ps.start:ps.end] // shares the file's one string copy
 		ps.Operation = operation
 		ps.opIndex = opIndex
 		ps.Transactional = transactional(raw.Stmt)

@@ -3,6 +3,7 @@ package migrate
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Rule documents one check of the analyser.
@@ -221,11 +222,7 @@ const RulesDocURL = "https://github.com/deploykit/deploykit/blob/main/migrate/RU
 // RuleURL returns the documentation anchor of a rule, "" for an unknown
 // ID: RulesDocURL + "#dkm030-create-index-non-concurrently".
 func RuleURL(id string) string {
-	r := ruleByID(id)
-	if r == nil {
-		return ""
-	}
-	return RulesDocURL + "#" + ruleAnchor(*r)
+	return ruleIndex()[id].url
 }
 
 // ruleAnchor is the GitHub heading anchor of "## DKM030 name".
@@ -233,17 +230,25 @@ func ruleAnchor(r Rule) string {
 	return strings.ToLower(r.ID) + "-" + r.Name
 }
 
-// ruleByID returns the rule with the given ID.
+// ruleEntry is a rule and its URL, looked up by ID.
+type ruleEntry struct {
+	rule *Rule
+	url  string
+}
+
+// ruleIndex maps rule IDs to their entries; built once, read-only after.
+var ruleIndex = sync.OnceValue(func() map[string]ruleEntry {
+	m := make(map[string]ruleEntry, len(rules)+len(lockDDLRules))
+	for _, list := range [][]Rule{rules, lockDDLRules} {
+		for i := range list {
+			r := &list[i]
+			m[r.ID] = ruleEntry{rule: r, url: RulesDocURL + "#" + ruleAnchor(*r)}
+		}
+	}
+	return m
+})
+
+// ruleByID returns the rule with the given ID, nil for an unknown one.
 func ruleByID(id string) *Rule {
-	for i := range rules {
-		if rules[i].ID == id {
-			return &rules[i]
-		}
-	}
-	for i := range lockDDLRules {
-		if lockDDLRules[i].ID == id {
-			return &lockDDLRules[i]
-		}
-	}
-	return nil
+	return ruleIndex()[id].rule
 }
