@@ -267,6 +267,12 @@ func PlanChanges(s *Spec, cur *State, subscriptionID string) (*Plan, error) {
 	if cur == nil {
 		cur = &State{}
 	}
+	if subscriptionID == "" && cur.Profile != nil && cur.Profile.ID != nil {
+		// An offline plan from a saved state: take the subscription from it.
+		if rest, ok := strings.CutPrefix(strings.ToLower(*cur.Profile.ID), "/subscriptions/"); ok {
+			subscriptionID = (*cur.Profile.ID)[len("/subscriptions/") : len("/subscriptions/")+strings.IndexByte(rest+"/", '/')]
+		}
+	}
 	id := ids{sub: subscriptionID, rg: s.ResourceGroup, profile: s.Profile.Name}
 	p := &Plan{Spec: s, SubscriptionID: subscriptionID, Changes: &plan.Plan{Tool: "deploykit/cdn", Fingerprint: cur.Fingerprint()}}
 	prices := Prices()

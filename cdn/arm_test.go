@@ -481,3 +481,20 @@ func TestApplySurvivesThrottling(t *testing.T) {
 		assert.False(t, planFor(t, env, s).Changes.HasChanges())
 	}
 }
+
+func TestOfflinePlanFromSavedState(t *testing.T) {
+	env := newARMEnv(t)
+	ctx := context.Background()
+	s := mustSpec(t, seedSpec)
+	require.NoError(t, Apply(ctx, env.clients, planFor(t, env, s)))
+	cur, err := ReadState(ctx, env.clients, s)
+	require.NoError(t, err)
+	b, err := json.Marshal(cur)
+	require.NoError(t, err)
+	var saved State
+	require.NoError(t, json.Unmarshal(b, &saved))
+	p, err := PlanChanges(s, &saved, "") // subscription taken from the saved IDs
+	require.NoError(t, err)
+	assert.False(t, p.Changes.HasChanges(), "a saved state round-trips through JSON without noise")
+	assert.Equal(t, sub, p.SubscriptionID)
+}

@@ -41,6 +41,7 @@ func ParseDjangoVersion(s string) (DjangoVersion, error) {
 	return DjangoVersion{ma, mi}, nil
 }
 
+// String is "MAJOR.MINOR".
 func (v DjangoVersion) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
 
 // AtLeast reports whether v is major.minor or later.

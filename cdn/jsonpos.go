@@ -138,6 +138,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error names the byte offset and the problem.
 func (e *SyntaxError) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg) }
 
 // FieldError is one bad field of a JSON document, at its position.
@@ -150,6 +151,7 @@ type FieldError struct {
 	Msg string
 }
 
+// Error is "file:line:col: /pointer: message".
 func (e FieldError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("%s: %s", e.Pos, e.Msg)
@@ -165,6 +167,7 @@ type InputError struct {
 	Errors []FieldError
 }
 
+// Error lists every bad field, one per line.
 func (e *InputError) Error() string {
 	var b strings.Builder
 	for i, fe := range e.Errors {

@@ -23,7 +23,7 @@ type Manifest struct {
 	Paths map[string]string
 }
 
-// ManifestVersions are the staticfiles.json versions ParseManifest reads.
+// manifestVersions are the staticfiles.json versions ParseManifest reads.
 // Django writes "1.0" up to 4.1 and "1.1" from 4.2 (which adds "hash");
 // older formats (no version, "0") predate Django 1.7's manifest storage.
 var manifestVersions = map[string]bool{"1.0": true, "1.1": true}
