@@ -191,8 +191,13 @@ func Lint(ctx context.Context, dockerfile []byte, cfg LintConfig) (*Analysis, er
 			bk[i].Severity = SeverityError
 		}
 	}
-	if cfg.BuildKit == nil {
-		bk = append(bk, m.copyIgnoredFile(cfg)...)
+	// BuildKit runs CopyIgnoredFile only with a frontend client that can
+	// read .dockerignore, which an offline Checker does not have: deploykit
+	// runs the same check with the context's patterns, once.
+	for _, d := range m.copyIgnoredFile(cfg) {
+		if !slices.ContainsFunc(bk, func(e Diagnostic) bool { return e.Rule == d.Rule && e.Pos.Line == d.Pos.Line && e.Message == d.Message }) {
+			bk = append(bk, d)
+		}
 	}
 	bk = m.fromAsCasingFixes(bk)
 	l := &linterRun{m: m, cfg: cfg}

@@ -84,6 +84,8 @@ func TestLintRules(t *testing.T) {
 		{"uv pip list is cheap", "FROM python:3.12.8\nCOPY . .\nRUN uv pip list\n", nil, []string{"DK112@3", "DK103@3"}},
 		{"uv without cache", "FROM python:3.12.8\nRUN uv sync --locked\n", []string{"DK103@2"}, nil},
 		{"uv no-cache", "FROM python:3.12.8\nRUN uv sync --locked --no-cache\n", nil, []string{"DK103@2"}},
+		{"uv pip --no-cache-dir (uv's alias)", "FROM python:3.12.8\nRUN uv pip install --no-cache-dir -r pyproject.toml\n", nil, []string{"DK103@2"}},
+		{"pip --no-cache (prefix of --no-cache-dir)", "FROM python:3.12.8\nRUN pip install --no-cache flask\n", nil, []string{"DK103@2"}},
 		{"custom pip cache dir mounted", "FROM python:3.12.8\nENV PIP_CACHE_DIR=/cache/pip\nRUN --mount=type=cache,target=/cache pip install -r r.txt\n", nil, []string{"DK103@3"}},
 		{"custom pip cache dir not mounted", "FROM python:3.12.8\nENV PIP_CACHE_DIR=/cache/pip\nRUN --mount=type=cache,target=/tmp/x pip install -r r.txt\n", []string{"DK103@3"}, nil},
 		{"apt lists kept", "FROM debian:12.8\nRUN apt-get update && apt-get install -y curl=7.88.1-10\n", []string{"DK103@2", "DK119@2"}, []string{"DK116@2"}},

@@ -881,7 +881,7 @@ func (l *linterRun) checkPackageCache(rc *runContext, ci int, cmd shellCommand, 
 		if v, ok := rc.envOf(cmd, "UV_CACHE_DIR"); ok && v != "" && !strings.Contains(v, "$") {
 			dir = v
 		}
-		if !shellHasFlag(w, "--no-cache", "-n") && !truthyEnv(rc, cmd, "UV_NO_CACHE") && !rc.mounted(dir) && !rc.removed(dir, ci) && !uvCacheCleaned(rc, ci) {
+		if !shellHasFlag(w, "--no-cache", "--no-cache-dir", "-n") && !truthyEnv(rc, cmd, "UV_NO_CACHE") && !rc.mounted(dir) && !rc.removed(dir, ci) && !uvCacheCleaned(rc, ci) {
 			ln, col := loc(0)
 			l.add(RulePackageCacheInLayer, SeverityWarning, ln, col,
 				"uv "+where(dir, fmt.Sprintf("without a cache mount: its cache (%s) is stored in this layer and every rebuild downloads all packages again%s", dir, userNote)),

@@ -54,3 +54,44 @@ func TestParseTimeChecksNotDuplicated(t *testing.T) {
 	}
 	assert.Equal(t, 1, n, "%v", got)
 }
+
+func TestCopyIgnoredFileWithChecker(t *testing.T) {
+	ctx := &dockerfile.ContextIndex{HasDockerIgnore: true, DockerIgnore: []string{"secrets.txt", "*.log"},
+		Files: []dockerfile.ContextFile{{Path: "app.py", Size: 1}}}
+	got := lint(t, "FROM python:3.12-slim\nCOPY secrets.txt app.py /app/\nCOPY debug.log /tmp/\n", dockerfile.LintConfig{Context: ctx})
+	assert.Contains(t, got, "CopyIgnoredFile@2")
+	assert.Contains(t, got, "CopyIgnoredFile@3")
+	n := 0
+	for _, r := range got {
+		if r == "CopyIgnoredFile@2" {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n, "reported once")
+}
+
+// TestWarningsKeptOnError: BuildKit stops with an error on an undefined
+// base image argument but still returns the warnings it collected; Lint
+// keeps both, and BuildArgs (lint -build-arg) makes the error go away.
+func TestWarningsKeptOnError(t *testing.T) {
+	src := []byte("ARG BASE\nFROM ${BASE} as app\nENV AWS_SECRET_ACCESS_KEY=x\n")
+	a, err := dockerfile.Lint(context.Background(), src, dockerfile.LintConfig{BuildKit: buildkitcheck.Checker{}})
+	var le *dockerfile.LintError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 2, le.Line, err.Error())
+	require.NotNil(t, a, "warnings are returned beside the error")
+	var rules []string
+	for _, d := range a.Diagnostics {
+		rules = append(rules, fmt.Sprintf("%s@%d", d.Rule, d.Pos.Line))
+	}
+	assert.Contains(t, rules, "InvalidDefaultArgInFrom@2")
+	assert.Contains(t, rules, "FromAsCasing@2")
+
+	b, err := dockerfile.Lint(context.Background(), src, dockerfile.LintConfig{BuildKit: buildkitcheck.Checker{}, BuildArgs: map[string]string{"BASE": "python:3.12-slim"}})
+	require.NoError(t, err)
+	var after []string
+	for _, d := range b.Diagnostics {
+		after = append(after, d.Rule)
+	}
+	assert.Contains(t, after, "SecretsUsedInArgOrEnv")
+}
