@@ -403,6 +403,9 @@ func (d *deployRun) preview(ctx context.Context) (string, error) {
 	c, t, slot := d.c, d.spec.Target, d.o.Slot
 	entity := armappservice.CsmSlotEntity{TargetSlot: to.Ptr(slot), PreserveVnet: to.Ptr(true)}
 	detail := ""
+	// From here on a preview may be pending in Azure even if the call
+	// fails or is cancelled; finish resets it (a reset is harmless).
+	d.pending = true
 	_, err := c.webApps.ApplySlotConfigToProduction(ctx, t.ResourceGroup, t.App, entity, nil)
 	if isConflict(err) {
 		// A preview left pending by an earlier run blocks ours: reset it
@@ -417,7 +420,6 @@ func (d *deployRun) preview(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("apply production config to slot %s: %w", slot, err)
 	}
-	d.pending = true
 	w, err := d.warmup(ctx, d.o.URL(slot))
 	if err != nil {
 		return "", fmt.Errorf("slot %s with production's settings: %w", slot, err)
@@ -431,7 +433,14 @@ func (d *deployRun) preview(ctx context.Context) (string, error) {
 func (d *deployRun) swap(ctx context.Context, back bool) (string, error) {
 	c, t, slot := d.c, d.spec.Target, d.o.Slot
 	entity := armappservice.CsmSlotEntity{TargetSlot: to.Ptr(Production), PreserveVnet: to.Ptr(true)}
-	poller, err := c.webApps.BeginSwapSlot(ctx, t.ResourceGroup, t.App, slot, entity, nil)
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	// The request that starts the swap is sent without cancellation: once
+	// Azure accepted it, deploykit must hold the poller to know the outcome.
+	bctx, bcancel := d.cleanupCtx(ctx)
+	poller, err := c.webApps.BeginSwapSlot(bctx, t.ResourceGroup, t.App, slot, entity, nil)
+	bcancel()
 	if err != nil {
 		return "", fmt.Errorf("swap %s with production: %w", slot, err)
 	}
@@ -520,14 +529,21 @@ func (d *deployRun) finish(ctx context.Context) {
 			d.emit(StepPreview, "failed", "could not reset the pending preview: "+err.Error())
 		}
 	}
-	if ctx.Err() != nil && d.res.Swapped && !d.res.RolledBack {
-		_ = d.rollback(ctx)
-	}
 	d.res.Final.PreviewPending = d.pending
 	d.res.Final.Version = "unknown"
 	cfg, err := c.webApps.GetConfiguration(cctx, t.ResourceGroup, t.App, nil)
 	if err != nil || cfg.Properties == nil {
 		return
+	}
+	if ctx.Err() != nil && !d.res.RolledBack && d.res.OldImage != d.res.NewImage &&
+		(d.res.Swapped || strings.EqualFold(deref(cfg.Properties.LinuxFxVersion), d.res.NewImage)) {
+		// Cancelled after the new version reached production but before it
+		// was verified: go back to the verified old one.
+		if d.rollback(ctx) == nil {
+			if cfg, err = c.webApps.GetConfiguration(cctx, t.ResourceGroup, t.App, nil); err != nil || cfg.Properties == nil {
+				return
+			}
+		}
 	}
 	d.res.Final.Production = deref(cfg.Properties.LinuxFxVersion)
 	switch {
