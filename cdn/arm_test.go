@@ -498,3 +498,22 @@ func TestOfflinePlanFromSavedState(t *testing.T) {
 	assert.False(t, p.Changes.HasChanges(), "a saved state round-trips through JSON without noise")
 	assert.Equal(t, sub, p.SubscriptionID)
 }
+
+func TestSavedPlanRoundTrip(t *testing.T) {
+	env := newARMEnv(t)
+	s := mustSpec(t, seedSpec)
+	p := planFor(t, env, s)
+	var buf bytes.Buffer
+	require.NoError(t, p.Changes.WriteJSON(&buf))
+	saved, err := plan.ReadJSON(&buf)
+	require.NoError(t, err)
+	require.NoError(t, planFor(t, env, s).CheckSaved(saved), "same state, same spec: the saved plan is accepted")
+
+	// Another spec gives another review.
+	other := mustSpec(t, strings.Replace(seedSpec, `"maxAge": 300`, `"maxAge": 600`, 1))
+	assert.ErrorIs(t, planFor(t, env, other).CheckSaved(saved), ErrPlanMismatch)
+
+	// The state moves: the saved plan is stale.
+	require.NoError(t, Apply(context.Background(), env.clients, p))
+	assert.ErrorIs(t, planFor(t, env, s).CheckSaved(saved), plan.ErrStale)
+}

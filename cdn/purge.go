@@ -83,7 +83,8 @@ type Endpoint struct {
 	ResourceGroup, Profile, Name string
 }
 
-func (e Endpoint) validate() error {
+// Validate reports which of the names are missing.
+func (e Endpoint) Validate() error {
 	var missing []string
 	if e.ResourceGroup == "" {
 		missing = append(missing, "resource group")
@@ -115,7 +116,7 @@ var ErrNothingToPurge = errors.New("no unhashed file changed: nothing to purge")
 // Purge purges paths from the endpoint with AFDEndpointsClient.BeginPurgeContent
 // and waits for the operation. With opts.DryRun it only validates.
 func Purge(ctx context.Context, client *armcdn.AFDEndpointsClient, ep Endpoint, paths []PurgePath, opts PurgeOptions) error {
-	if err := ep.validate(); err != nil {
+	if err := ep.Validate(); err != nil {
 		return err
 	}
 	if len(paths) == 0 {

@@ -297,7 +297,8 @@ func verifyOne(ctx context.Context, client *http.Client, timeout time.Duration, 
 		ok := d.has("public") && d.maxAge >= HashedMinMaxAge && d.has("immutable") && !d.uncacheable()
 		add("Cache-Control", ok, fmt.Sprintf("public, max-age>=%d, immutable (a hashed name never changes)", HashedMinMaxAge), seen)
 	} else {
-		ok := d.maxAge >= 0 && d.maxAge <= maxUnhashed && !d.has("immutable")
+		// Always revalidated (no-cache) is never stale, so it passes too.
+		ok := ((d.maxAge >= 0 && d.maxAge <= maxUnhashed) || d.has("no-cache")) && !d.has("immutable")
 		exp := fmt.Sprintf("max-age<=%d without immutable (a plain name changes on deploy; the edge keeps it that long)", maxUnhashed)
 		add("Cache-Control", ok, exp, seen)
 	}

@@ -103,3 +103,28 @@ func TestVerifyRedactsCredentials(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cret")
 }
+
+func TestUnhashedCacheControl(t *testing.T) {
+	for _, c := range []struct {
+		cc string
+		ok bool
+	}{{"max-age=60, public", true}, {"no-cache", true}, {"max-age=0", true}, {"public, max-age=3600", true},
+		{"max-age=31536000, public", false}, {"", false}, {"max-age=60, public, immutable", false}} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "image/png")
+			w.Header().Set("ETag", `"1"`)
+			if c.cc != "" {
+				w.Header().Set("Cache-Control", c.cc)
+			}
+		}))
+		m := &Manifest{Version: "1.0", Paths: map[string]string{"a.png": "a.0123456789ab.png"}}
+		rep, err := Verify(context.Background(), VerifyOptions{BaseURL: srv.URL, Manifest: m})
+		srv.Close()
+		require.NoError(t, err)
+		for _, f := range rep.Files {
+			if !f.Hashed {
+				assert.Equal(t, c.ok, f.OK(), "%q: %v", c.cc, f.Failures())
+			}
+		}
+	}
+}

@@ -347,6 +347,12 @@ case-insensitive and ignore query strings.`,
 				return err
 			}
 			paths := cdn.PurgePaths(om, nm, prefix)
+			ep := cdn.Endpoint{ResourceGroup: rg, Profile: profile, Name: endpoint}
+			if !dry && len(paths) > 0 {
+				if err := ep.Validate(); err != nil {
+					return cli.Usagef("purge: %v (pass -resource-group, -profile and -endpoint, or -dry-run)", err)
+				}
+			}
 			w := c.OutOrStdout()
 			if format == "json" {
 				if paths == nil {
@@ -374,7 +380,7 @@ case-insensitive and ignore query strings.`,
 			if err != nil {
 				return err
 			}
-			return cdn.Purge(c.Context(), f.NewAFDEndpointsClient(), cdn.Endpoint{ResourceGroup: rg, Profile: profile, Name: endpoint}, paths, cdn.PurgeOptions{})
+			return cdn.Purge(c.Context(), f.NewAFDEndpointsClient(), ep, paths, cdn.PurgeOptions{})
 		},
 	}
 	c.Flags().StringVar(&oldF, "old", "", "previous deploy's staticfiles.json")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,6 +69,7 @@ func TestConventions(t *testing.T) {
 		{"cost negative", []string{"cost", "-gb", "-5"}, 2, ""},
 		{"purge dry run", []string{"purge", "-old", old, "-new", nw, "-dry-run"}, 0, "would purge (dry run) /static/css/site.css"},
 		{"purge missing flag", []string{"purge", "-old", old}, 2, ""},
+		{"purge without endpoint", []string{"purge", "-old", old, "-new", nw}, 2, ""},
 		{"plan offline create", []string{"plan", "-spec", "testdata/cdn.json", "-current", write(t, "empty.json", "{}")}, 0, "Plan: 8 to create, 0 to change, 0 to destroy."},
 		{"plan detailed exit code", []string{"plan", "-spec", "testdata/cdn.json", "-current", write(t, "e.json", "{}"), "-detailed-exitcode"}, 2, "to create"},
 		{"plan without spec", []string{"plan"}, 2, ""},
@@ -149,7 +151,7 @@ func TestVerifyAndUploadOnRealServices(t *testing.T) {
 	assert.Contains(t, vout, "10 files from "+srv.URL+": 10 passed, 0 failed")
 
 	az := testenv.Azurite(t)
-	cc, err := container.NewClientFromConnectionString(az.ConnectionString(), "cdnexample", nil)
+	cc, err := container.NewClientFromConnectionString(az.ConnectionString(), fmt.Sprintf("cdnexample%d", os.Getpid()), nil)
 	require.NoError(t, err)
 	ctx := context.Background()
 	_, _ = cc.Delete(ctx, nil)
