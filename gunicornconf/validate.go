@@ -1169,7 +1169,7 @@ func (vd *validation) platformRules() {
 			}
 		}
 	}
-	if _, set := c.Set["accesslog"]; (!set || c.AccessLog == "") && !vd.argsSet("accesslog") {
+	if a, set := c.Set["accesslog"]; (!set || (a.Value.Known() && c.AccessLog == "")) && !vd.argsSet("accesslog") {
 		sev := report.SeverityInfo
 		if p.containerized() {
 			sev = report.SeverityWarning

@@ -1,0 +1,6 @@
+# Source: andyudina/web_tech_hw_1, helloworld/configs/hello-world-gunicorn.py, commit not returned by the index for this file.
+# Fetched with the search tool; comments dropped, code as published.
+import multiprocessing
+
+bind = "127.0.0.1:8000"
+workers = multiprocessing.cpu_count() * 2 + 1
