@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 
@@ -381,4 +382,47 @@ func TestSpecErrorsNeverQuoteAppSettingValues(t *testing.T) {
 	assert.NotContains(t, msg, "s3cr3t-do-not-print-1234", err.Error())
 	assert.Contains(t, err.Error(), `appSettings["bad name!"]`)
 	assert.Contains(t, err.Error(), `"SECRET_KEY" is both set in appSettings and deleted`)
+}
+
+func TestAutoscaleOnlyPlanReadsPlanAndSetting(t *testing.T) {
+	az := newAzure(t, "S1")
+	spec := loadSpec(t, "site.json").AutoscaleOnly()
+	c, rec := az.client(t, nil)
+	ctx := context.Background()
+	res, err := c.Apply(ctx, spec, nil)
+	require.NoError(t, err)
+	var got []string
+	for _, q := range rec.Requests() {
+		got = append(got, q.API)
+	}
+	assert.Equal(t, []string{"PlansClient.Get", "AutoscaleSettingsClient.Get", "AutoscaleSettingsClient.CreateOrUpdate"}, sortedReadsFirst(got))
+	assert.Equal(t, 1, res.Writes)
+	p, _, err := c.Plan(ctx, spec)
+	require.NoError(t, err)
+	assert.False(t, p.HasChanges())
+
+	// Changing a rule is one Modify with old -> new in the seed's words.
+	spec.Autoscale.Rules[0].When = "CpuPercentage > 75 avg 10m"
+	p, _, err = c.Plan(ctx, spec)
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, p.WriteText(&b, appservice.TextOptions{}))
+	assert.Contains(t, b.String(), `~ profile.rules[0] = "CpuPercentage > 70 avg 5m, scale out 1, cooldown 5m [on `)
+	assert.Contains(t, b.String(), `-> "CpuPercentage > 75 avg 10m, scale out 1, cooldown 5m [on `)
+}
+
+// sortedReadsFirst keeps the order of writes but sorts the concurrent reads
+// that precede them.
+func sortedReadsFirst(apis []string) []string {
+	var reads, rest []string
+	for _, a := range apis {
+		if strings.HasSuffix(a, ".Get") && len(rest) == 0 {
+			reads = append(reads, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	sort.Strings(reads)
+	sort.Sort(sort.Reverse(sort.StringSlice(reads)))
+	return append(reads, rest...)
 }

@@ -144,8 +144,8 @@ func ParseState(file string, data []byte) (*State, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("%s: %s", jsonErrPos(file, data, err), "invalid state")
 	}
-	if s.SiteConfig == nil || s.Plan == nil {
-		return nil, fmt.Errorf("%s: siteConfig and plan are required", file)
+	if s.Plan == nil {
+		return nil, fmt.Errorf("%s: plan is required", file)
 	}
 	return &s, nil
 }
@@ -193,6 +193,23 @@ func notFound(err error) bool {
 	return errors.As(err, &re) && re.StatusCode == http.StatusNotFound
 }
 
+// ownsSiteConfig reports whether any SiteConfig field is owned.
+func (s *Spec) ownsSiteConfig() bool {
+	return s.Container != nil || s.HTTP2 != nil || s.AlwaysOn != nil || s.MinTLSVersion != "" || s.FTPSState != "" ||
+		s.HealthCheckPath != nil || s.StartupCommand != nil || (s.SKU != nil && s.SKU.AppInstances > 0)
+}
+
+// ownsAppSettings reports whether any app setting is owned.
+func (s *Spec) ownsAppSettings() bool {
+	return len(s.AppSettings) > 0 || len(s.DeleteAppSettings) > 0 || (s.Container != nil && s.Container.Port != 0) || s.ApplicationInsights != nil
+}
+
+// AutoscaleOnly returns a copy of the spec that owns only the autoscale
+// setting (for `autoscale plan|apply`).
+func (s *Spec) AutoscaleOnly() *Spec {
+	return &Spec{Target: s.Target, Autoscale: s.Autoscale, file: s.file, positions: s.positions, data: s.data}
+}
+
 // Read fetches, concurrently, exactly the resources spec owns: site
 // config, app settings, slot setting names, the plan, and the autoscale
 // setting and Application Insights component when the spec has them. When
@@ -217,22 +234,26 @@ func (c *Client) Read(ctx context.Context, spec *Spec) (*State, error) {
 		wg.Add(1)
 		go func() { defer wg.Done(); f() }()
 	}
-	run(func() {
-		r, err := c.webApps.GetConfiguration(ctx, t.ResourceGroup, t.App, nil)
-		if err != nil {
-			fail("site config of "+t.App, err)
-			return
-		}
-		st.SiteConfig = &r.SiteConfigResource
-	})
-	run(func() {
-		r, err := c.webApps.ListApplicationSettings(ctx, t.ResourceGroup, t.App, nil)
-		if err != nil {
-			fail("app settings of "+t.App, redact(err))
-			return
-		}
-		st.AppSettings = &r.StringDictionary
-	})
+	if spec.ownsSiteConfig() {
+		run(func() {
+			r, err := c.webApps.GetConfiguration(ctx, t.ResourceGroup, t.App, nil)
+			if err != nil {
+				fail("site config of "+t.App, err)
+				return
+			}
+			st.SiteConfig = &r.SiteConfigResource
+		})
+	}
+	if spec.ownsAppSettings() {
+		run(func() {
+			r, err := c.webApps.ListApplicationSettings(ctx, t.ResourceGroup, t.App, nil)
+			if err != nil {
+				fail("app settings of "+t.App, redact(err))
+				return
+			}
+			st.AppSettings = &r.StringDictionary
+		})
+	}
 	if len(spec.StickySettings) > 0 {
 		run(func() {
 			r, err := c.webApps.ListSlotConfigurationNames(ctx, t.ResourceGroup, t.App, nil)

@@ -166,7 +166,7 @@ func diff(st *State, spec *Spec, checkTier bool) (*Plan, *changeSet, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, nil, err
 	}
-	if st == nil || st.SiteConfig == nil || st.Plan == nil {
+	if st == nil || st.Plan == nil || (st.SiteConfig == nil && spec.ownsSiteConfig()) {
 		return nil, nil, fmt.Errorf("appservice: the state lacks the site config or the plan")
 	}
 	t := spec.Target
@@ -282,7 +282,11 @@ func diff(st *State, spec *Spec, checkTier bool) (*Plan, *changeSet, error) {
 	}
 
 	// 3. Site config: PATCH only changed owned fields.
-	cur := st.SiteConfig.Properties
+	var cur *armappservice.SiteConfig
+	cfgID := ""
+	if st.SiteConfig != nil {
+		cur, cfgID = st.SiteConfig.Properties, deref(st.SiteConfig.ID)
+	}
 	if cur == nil {
 		cur = &armappservice.SiteConfig{}
 	}
@@ -370,14 +374,16 @@ func diff(st *State, spec *Spec, checkTier bool) (*Plan, *changeSet, error) {
 			patch.NumberOfWorkers = to.Ptr(int32(k.AppInstances))
 		}
 	}
-	rc := resource(plan.Address{Type: "Microsoft.Web/sites/config", Name: t.App + "/web", ID: deref(st.SiteConfig.ID)}, sf, true)
+	rc := resource(plan.Address{Type: "Microsoft.Web/sites/config", Name: t.App + "/web", ID: cfgID}, sf, true)
 	if rc.Action != plan.NoChange {
 		cs.siteConfig = patch
 	}
 	if len(sf) > 0 {
 		p.Resources = append(p.Resources, rc)
 	}
-	addFP("siteConfig", sf, true)
+	if len(sf) > 0 {
+		addFP("siteConfig", sf, true)
+	}
 
 	// 4. App settings: merge owned keys into the listed set.
 	curSettings := map[string]*string{}
