@@ -195,8 +195,13 @@ func Diagnostics(reps []*FileReport) []Diagnostic {
 // WriteText writes one "file:line:col: severity: message [RULE]" line per
 // finding (with its fix indented below), then one verdict line per file.
 func WriteText(w io.Writer, reps []*FileReport) error {
-	if err := report.WriteDiagnosticsText(w, Diagnostics(reps)); err != nil {
-		return err
+	bw := bufio.NewWriterSize(w, 64<<10)
+	w = bw
+	// One file at a time keeps the rendered text small.
+	for _, rep := range reps {
+		if err := report.WriteDiagnosticsText(w, Diagnostics([]*FileReport{rep})); err != nil {
+			return err
+		}
 	}
 	for _, rep := range reps {
 		if rep == nil {
@@ -210,12 +215,18 @@ func WriteText(w io.Writer, reps []*FileReport) error {
 			return err
 		}
 	}
-	return nil
+	return bw.Flush()
 }
 
 // WriteGitHub writes GitHub Actions annotations (::error file=...,line=...::).
 func WriteGitHub(w io.Writer, reps []*FileReport) error {
-	return report.WriteDiagnosticsGitHub(w, Diagnostics(reps))
+	bw := bufio.NewWriterSize(w, 64<<10)
+	for _, rep := range reps {
+		if err := report.WriteDiagnosticsGitHub(bw, Diagnostics([]*FileReport{rep})); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }
 
 // WriteSARIF writes a SARIF 2.1.0 log with every rule's documentation,

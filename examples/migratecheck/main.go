@@ -43,7 +43,7 @@ func main() {
 	// statements): collecting less often trades a little memory for less
 	// GC work on the parse trees. GOGC in the environment still wins.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(200)
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
