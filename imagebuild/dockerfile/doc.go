@@ -42,14 +42,21 @@
 //
 // # Output
 //
-// WriteDiagnostics renders text, GitHub annotations, SARIF 2.1.0 and JSON.
-// The JSON schema is stable:
+// Diagnostics are internal/report's one model, exported here as type
+// aliases (Diagnostic, Position, SuggestedFix, TextEdit, Related): a range,
+// the rule's stable ID and documentation URL, a severity, a message,
+// suggested fixes (text edits where the fix is mechanical: FROM ... AS
+// casing, --no-install-recommends, pip --no-cache-dir, apk --no-cache,
+// chown -R to COPY --chown) and related positions. WriteDiagnostics renders
+// text, GitHub annotations, SARIF 2.1.0 and JSON; the JSON schema is stable
+// and only grows:
 //
-//	{"findings": [{"rule": "DK101", "severity": "error", "file": "Dockerfile",
-//	  "line": 34, "column": 1, "message": "...", "fix": "..."}]}
+//	{"schemaVersion": 1, "findings": [{"rule": "DK101", "severity": "error",
+//	  "file": "Dockerfile", "line": 34, "column": 1, "message": "...",
+//	  "fix": "...", "url": "...", "fixes": [{"message": "...", "edits": [...]}]}]}
 //
 // severity is "info", "warning" or "error"; line and column are 1-based
-// (0 when unknown); file is omitted when unknown; fix may be "".
+// (0 when unknown); fix is the fix messages as one string and may be "".
 //
 // # Generation
 //
