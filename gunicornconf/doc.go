@@ -10,19 +10,21 @@
 //
 // The package has four parts, all pure functions over values:
 //
-//   - The catalogue (Settings, Lookup, SettingsIn, Changes): every setting
-//     of gunicorn 23.0 as data (name, CLI flags, validator, default,
-//     section, the worker classes that honour it) plus what changed in
-//     Debian's 20.1 and in 24.x to 26.x. A test checks it against the
-//     gunicorn installed in the test harness.
+//   - The catalogue (Settings, Lookup, SettingsIn, Versions, Gaps):
+//     generated from gunicorn's own config.py at 20.1 (Debian), 23.0 and
+//     26.2, with the releases in between derived from gunicorn's
+//     versionadded/versionchanged notes; what the texts do not decide is
+//     reported as not modelled, never guessed.
 //   - The parser (Parse, Load): reads a gunicorn.conf.py without running
-//     it. Module-level assignments of literals and simple expressions are
+//     it, with tree-sitter's Python grammar and CPython 3.11's checks, so
+//     it accepts exactly what CPython compiles. Module-level assignments of literals and simple expressions are
 //     evaluated; imports, functions (hooks, with their arity) and
 //     conditionals are recorded; anything else, such as cpu_count() or
 //     os.environ.get(), is "not statically known" with a reason, never
 //     guessed.
-//   - The validator (Config.Validate): stable rule IDs GC001..GC019 with
-//     fixes, for a target gunicorn version and platform (Options).
+//   - The validator (Config.Validate): stable rule IDs GC001..GC023, as
+//     Diagnostics with text edits where the fix is mechanical, for a target
+//     gunicorn release and platform (Options).
 //   - Sizing and rendering (Size, SizeForSKU, Render, Explain): workers and
 //     threads from CPU, memory, worker class and I/O profile, for an App
 //     Service plan from the SKU table or at runtime from cgroup limits, and
@@ -36,9 +38,9 @@
 //		return err // a *ParseError with file, line and column
 //	}
 //	for _, f := range cfg.Validate(gunicornconf.Options{Platform: gunicornconf.PlatformAppServiceContainer}) {
-//		fmt.Printf("%d: %s %s: %s\n", f.Line, f.Rule, f.Severity, f.Message)
+//		fmt.Printf("%s: %s %s: %s\n", f.Pos, f.Rule, f.Severity, f.Message)
 //	}
 //
-// Findings convert to internal/report results (Finding.Result) for text,
-// GitHub annotation and SARIF output; Rules lists the rule documentation.
+// Diagnostics(findings) feeds the shared text, JSON, GitHub annotation and
+// SARIF writers; Rules lists the rule documentation.
 package gunicornconf
