@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -64,4 +65,44 @@ func TestExtractCacheArchiveStaysInTheCachePaths(t *testing.T) {
 	// A cache path that matches nothing cannot be saved.
 	_, err := WriteCacheArchive(ctx, &bytes.Buffer{}, CachePaths{Paths: []string{"nothing/here"}, Workspace: ws}, ArchiveOptions{})
 	require.ErrorIs(t, err, ErrNoCachePaths)
+}
+
+// FuzzExtractCacheArchive is FuzzExtractArchive for cache paths, where
+// names may lead with "../": nothing may appear outside the two cache
+// paths (and the directories leading to them), and every link created
+// must resolve inside the workspace or a cache path.
+func FuzzExtractCacheArchive(f *testing.F) {
+	for _, seed := range [][]tarEntry{
+		{{name: ".venv/lib/a.py", body: "a", typ: tar.TypeReg}, {name: "../home/.cache/pip/w", body: "w", typ: tar.TypeReg}},
+		{{name: ".venv/d", link: ".", typ: tar.TypeSymlink}, {name: ".venv/d/l", link: "../../outside", typ: tar.TypeSymlink}},
+		{{name: "../home/.cache/pip", link: "../../ws", typ: tar.TypeSymlink}, {name: "../evil", body: "x", typ: tar.TypeReg}},
+		{{name: ".venv/", typ: tar.TypeDir}, {name: ".venv/h", link: ".venv/lib/a.py", typ: tar.TypeLink}},
+	} {
+		f.Add(rawTar(f, seed))
+		f.Add(rawArchive(f, seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		root := t.TempDir()
+		ws, home := filepath.Join(root, "ws"), filepath.Join(root, "home")
+		cp := CachePaths{Paths: []string{".venv", "~/.cache/pip"}, Workspace: ws, Home: home}
+		_ = ExtractCacheArchive(context.Background(), bytes.NewReader(data), cp, ArchiveOptions{MaxSize: 1 << 20, MaxEntries: 1000})
+		allowed := []string{filepath.Join(ws, ".venv"), filepath.Join(home, ".cache/pip")}
+		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || p == root {
+				return nil
+			}
+			inside := false
+			for _, a := range allowed {
+				if p == a || strings.HasPrefix(p, a+"/") || strings.HasPrefix(a, p+"/") {
+					inside = true
+				}
+			}
+			if !inside {
+				t.Fatalf("extraction created %s, outside the cache paths", p)
+			}
+			return nil
+		})
+		assertNoLinkLeaves(t, ws, allowed...)
+		assertNoLinkLeaves(t, home, append(allowed, ws)...)
+	})
 }
