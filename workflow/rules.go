@@ -248,7 +248,8 @@ func (m *model) classify(s *step) (kind, why string) {
 			return "unmodelled", s.uses + " with neither images nor package"
 		case isPagesDeploy(s.uses):
 			return "", ""
-		case strings.Contains(s.uses, "deploy") || s.uses == "azure/functions-action" || strings.Contains(s.uses, "heroku"):
+		case (strings.Contains(s.uses, "deploy") || s.uses == "azure/functions-action" || strings.Contains(s.uses, "heroku")) &&
+			!notAppDeployNameRe.MatchString(s.uses) && !(s.a.Name != nil && notAppDeployNameRe.MatchString(s.a.Name.Value)):
 			return "unmodelled", "action " + s.uses
 		case stepNamedDeploy(s):
 			return "unmodelled", "action " + s.uses + " in a step named " + strconvQuote(s.a.Name.Value)
@@ -284,7 +285,14 @@ func (m *model) classify(s *step) (kind, why string) {
 var deployText = regexp.MustCompile(`(?i)\b(az\s+webapp\s+(deploy|up|config\s+container)|webapps-deploy|kubectl\s+apply|helm\s+upgrade|az\s+containerapp\s+(update|up|create))\b`)
 
 var deployNameRe = regexp.MustCompile(`(?i)\bdeploy(s|ing)?\b`)
-var notAppDeployNameRe = regexp.MustCompile(`(?i)pages|docs|documentation|storybook|pypi|package`)
+
+// notAppDeployNameRe marks deploys that are not of the app: documentation
+// sites, previews, packages published to a registry.
+var notAppDeployNameRe = regexp.MustCompile(`(?i)pages|docs?\b|docs[-_]|documentation|storybook|website|\bsite\b|examples|pypi|package|npm|maven|sonatype|snapshot|netlify|surge|vercel|chart|binar|artifact`)
+
+// testJobNameRe marks jobs that deploy to throw-away infrastructure to test
+// (e2e, helm tests, benchmarks, ephemeral previews): not production deploys.
+var testJobNameRe = regexp.MustCompile(`(?i)test|e2e|bench|preview|ephemeral|sandbox`)
 
 // stepNamedDeploy reports whether a step's name says it deploys (and not
 // documentation or a package).
@@ -334,9 +342,10 @@ func commandDeployKind(c command) (string, string) {
 		return "unmodelled", "git push to Heroku"
 	case (n == "make" || n == "fab" || n == "invoke" || n == "cap" || n == "just") && strings.Contains(j, " deploy"):
 		return "unmodelled", j
-	case strings.Contains(strings.ToLower(n), "deploy") && n != "gh-deploy":
+	case strings.Contains(strings.ToLower(n), "deploy") && n != "gh-deploy" && !notAppDeployNameRe.MatchString(n):
 		return "unmodelled", "the script " + c.args[0].text
-	case (n == "bash" || n == "sh" || n == "python" || n == "python3") && len(c.args) > 1 && strings.Contains(strings.ToLower(c.args[1].text), "deploy"):
+	case (n == "bash" || n == "sh" || n == "python" || n == "python3") && len(c.args) > 1 &&
+		strings.Contains(strings.ToLower(c.args[1].text), "deploy") && !notAppDeployNameRe.MatchString(c.args[1].text):
 		return "unmodelled", "the script " + c.args[1].text
 	}
 	return "", ""
@@ -351,7 +360,25 @@ func hasFlag(c command, f string) bool {
 	return false
 }
 
+// isDeployJob reports whether j deploys the app: a deploy step, in a job
+// that is not a test of deployment (e2e, helm test, preview) and in a
+// workflow that is not about documentation.
 func (m *model) isDeployJob(j *job) bool {
+	name := j.id
+	if j.a.Name != nil {
+		name += " " + j.a.Name.Value
+	}
+	if testJobNameRe.MatchString(name) || notAppDeployNameRe.MatchString(name) {
+		return false
+	}
+	if m.ast.Name != nil && (notAppDeployNameRe.MatchString(m.ast.Name.Value) || testJobNameRe.MatchString(m.ast.Name.Value)) {
+		return false
+	}
+	for _, s := range j.steps {
+		if localClusterRe.MatchString(m.stepText(s)) {
+			return false
+		}
+	}
 	for _, s := range j.steps {
 		if k, _ := m.deployKind(s); k != "" {
 			return true
@@ -716,8 +743,73 @@ func isDepPath(p string, inProj bool) bool {
 		return true
 	}
 	lp := strings.ToLower(p)
-	for _, k := range []string{".cache/pip", "pypoetry", ".cache/uv", "pipenv", "node_modules", ".npm", ".cache/yarn", "pip-cache", "pip_cache", "appdata/local/pip", "library/caches/pip", "outputs.dir"} {
+	for _, k := range []string{".cache/pip", "pypoetry", ".cache/uv", "pipenv", "pip-cache", "pip_cache", "appdata/local/pip", "library/caches/pip", "uv-cache", "pip-dir"} {
 		if strings.Contains(lp, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// opaqueKey reports whether a key holds an expression whose value the
+// rules cannot see and that may carry what they look for (a hash, the OS):
+// needs.*, inputs.*, vars.*, env.* or a step output other than
+// setup-python's.
+func opaqueKey(key string) bool {
+	for _, e := range exprRe.FindAllString(key, -1) {
+		x := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(e, "${{"), "}}")))
+		switch {
+		case strings.HasPrefix(x, "needs.") || strings.HasPrefix(x, "inputs.") || strings.HasPrefix(x, "vars.") ||
+			strings.HasPrefix(x, "format(") || strings.HasPrefix(x, "join("):
+			return true
+		case strings.HasPrefix(x, "env.") && x != "env.pythonlocation":
+			return true
+		case strings.HasPrefix(x, "steps.") && !exactInterpRe.MatchString(x):
+			return true
+		}
+	}
+	return false
+}
+
+var matrixRefRe = regexp.MustCompile(`matrix\.[A-Za-z0-9_-]+`)
+
+// keyHasRunnerMatrix reports whether key uses the matrix value that picks
+// the job's runner (runs-on: ${{ matrix.image }} and a key with
+// matrix.image): that names the OS as well as runner.os does.
+func keyHasRunnerMatrix(j *job, key string) bool {
+	if j.a.RunsOn == nil {
+		return false
+	}
+	var exprs []string
+	if j.a.RunsOn.LabelsExpr != nil {
+		exprs = append(exprs, j.a.RunsOn.LabelsExpr.Value)
+	}
+	for _, l := range j.a.RunsOn.Labels {
+		if l != nil {
+			exprs = append(exprs, l.Value)
+		}
+	}
+	for _, e := range exprs {
+		for _, ref := range matrixRefRe.FindAllString(e, -1) {
+			if strings.Contains(key, ref) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// osVaries reports whether job j can run on more than one operating system:
+// its runs-on is an expression (a matrix of runners, an input).
+func osVaries(j *job) bool {
+	if j.a.RunsOn == nil {
+		return false
+	}
+	if j.a.RunsOn.LabelsExpr != nil {
+		return true
+	}
+	for _, l := range j.a.RunsOn.Labels {
+		if l != nil && strings.Contains(l.Value, "${{") {
 			return true
 		}
 	}
@@ -786,10 +878,17 @@ func (m *model) checkCaches(j *job) []Diagnostic {
 		if p, ok := s.input("path"); ok {
 			paths = m.valueLines(p)
 		}
-		venv, dep := false, false
+		venv, dep, pinned := false, false, false
 		for _, p := range paths {
 			venv = venv || isVenvPath(p.text, m.inProj)
 			dep = dep || isDepPath(p.text, m.inProj)
+			// actions/cache versions a cache by its paths: a path under
+			// the interpreter's own location restores only for that
+			// exact interpreter, whatever the key says.
+			pinned = pinned || (isVenvPath(p.text, m.inProj) && exactInterpRe.MatchString(p.text))
+		}
+		if pinned {
+			venv = false
 		}
 		restore, hasRestore := s.input("restore-keys")
 		var rlines []valueLine
@@ -805,7 +904,7 @@ func (m *model) checkCaches(j *job) []Diagnostic {
 		// identical edits once).
 		keyHasPy := pythonRe.MatchString(key.Value)
 		fixPy := venv && !keyHasPy && pyExpr != ""
-		fixOS := !osRe.MatchString(key.Value)
+		fixOS := !osRe.MatchString(key.Value) && !keyHasRunnerMatrix(j, key.Value)
 		prefixEdits := func() []TextEdit {
 			var es []TextEdit
 			if e, ok := prefixEdit(key.Value, keyPos, fixOS, fixPy, pyExpr); ok {
@@ -819,21 +918,33 @@ func (m *model) checkCaches(j *job) []Diagnostic {
 			return es
 		}
 
+		opaque := opaqueKey(key.Value)
 		// WF008: no runner.os.
-		if fixOS {
+		if fixOS && !opaque {
 			fix := SuggestedFix{Message: "start the key and every restore-key with ${{ runner.os }}-", TextEdits: prefixEdits()}
-			ds = append(ds, m.diag(RuleCacheKeyNoRunnerOS, keyPos, keyEnd,
-				"the cache key does not contain runner.os: a cache saved on another operating system can be restored here", fix))
+			d := m.diag(RuleCacheKeyNoRunnerOS, keyPos, keyEnd,
+				"the cache key does not contain runner.os: this job's runner is chosen by an expression, and a cache saved on one operating system can be restored on another", fix)
+			if !osVaries(j) {
+				d.Severity = SeverityInfo
+				d.Message = "the cache key does not contain runner.os: this job runs on one OS today, but another job or workflow on another OS saving under the same key would be restored here"
+			}
+			ds = append(ds, d)
 		}
 		// WF009: dependency cache without the lockfile hash.
-		if dep && !hasLockHash(key.Value) {
+		if dep && !opaque && !hasLockHash(key.Value) {
 			fix := SuggestedFix{Message: "end the key with the lockfile's hash, e.g. -${{ hashFiles('poetry.lock') }}"}
 			if lf := m.lockfileFor(j); lf != "" {
 				fix.Message = "end the key with -${{ hashFiles('" + lf + "') }}"
 				fix.TextEdits = []TextEdit{{Pos: keyEnd, End: keyEnd, NewText: "-${{ hashFiles('" + lf + "') }}"}}
 			}
-			ds = append(ds, m.diag(RuleCacheKeyNoLockfileHash, keyPos, keyEnd,
-				"the dependency cache key does not hash a lockfile: it is restored unchanged after the dependencies change", fix))
+			d := m.diag(RuleCacheKeyNoLockfileHash, keyPos, keyEnd,
+				"the dependency cache key does not hash a lockfile: the installed packages it restores stay the same after the dependencies change", fix)
+			if !venv && !pinned {
+				// A download cache (pip, Poetry, uv) only grows stale.
+				d.Severity = SeverityInfo
+				d.Message = "the download cache key does not hash a lockfile: it is never refreshed after the dependencies change (stale, growing, but not wrong)"
+			}
+			ds = append(ds, d)
 		}
 		if !venv {
 			continue
@@ -973,6 +1084,42 @@ func (m *model) jobRole(j *job) (test, lint bool) {
 	return test, lint
 }
 
+var testStepNameRe = regexp.MustCompile(`(?i)\b(unit |integration )?tests?\b|pytest`)
+var lintStepNameRe = regexp.MustCompile(`(?i)\blint(ers?|ing)?\b|\bflake8\b|\bruff\b`)
+
+// stepSaysTest and stepSaysLint read a step's name: "Run tests" runs the
+// tests whatever the command (bundle exec rake, make check).
+// The name is believed only when the step runs something that can be a test
+// runner (an action, a task runner, a script): a step named "Run tests" that
+// runs "manage.py check --deploy" does not test.
+func stepSaysTest(s *step) bool {
+	return s.a.Name != nil && testStepNameRe.MatchString(s.a.Name.Value) && runsTaskRunner(s)
+}
+func stepSaysLint(s *step) bool {
+	return s.a.Name != nil && lintStepNameRe.MatchString(s.a.Name.Value) && runsTaskRunner(s)
+}
+
+var taskRunners = map[string]bool{"rake": true, "make": true, "npm": true, "yarn": true, "pnpm": true, "bundle": true,
+	"just": true, "task": true, "invoke": true, "gradle": true, "gradlew": true, "mvn": true, "go": true, "cargo": true,
+	"dotnet": true, "bash": true, "sh": true, "docker": true, "docker-compose": true, "hatch": true, "pdm": true}
+
+func runsTaskRunner(s *step) bool {
+	if s.uses != "" || s.run == nil || !s.run.modelled {
+		return true
+	}
+	for _, c := range s.run.cmds {
+		n := c.name()
+		if taskRunners[n] || strings.HasPrefix(c.args[0].text, "./") || strings.HasSuffix(n, ".sh") {
+			return true
+		}
+	}
+	return false
+}
+
+// localClusterRe marks jobs that deploy into a cluster they create
+// themselves: end-to-end tests, not a deploy.
+var localClusterRe = regexp.MustCompile(`(?i)\bminikube\b|kind\s+create\s+cluster|\bk3d\b|helm/kind-action|setup-minikube|k3d-action`)
+
 func (m *model) role(j *job) (test, lint bool) {
 	name := j.id
 	if j.a.Name != nil {
@@ -982,8 +1129,8 @@ func (m *model) role(j *job) (test, lint bool) {
 	lint = lintIDRe.MatchString(name)
 	for _, s := range j.steps {
 		t := m.stepText(s)
-		test = test || isTestText(t)
-		lint = lint || isLintText(t) || strings.Contains(s.uses, "ruff") || strings.Contains(s.uses, "pre-commit") || s.uses == "psf/black"
+		test = test || isTestText(t) || stepSaysTest(s)
+		lint = lint || isLintText(t) || stepSaysLint(s) || strings.Contains(s.uses, "ruff") || strings.Contains(s.uses, "pre-commit") || s.uses == "psf/black"
 	}
 	return test, lint
 }
@@ -1084,7 +1231,7 @@ func (m *model) gatedInJob(d *job) bool {
 			return false
 		}
 		t := m.stepText(s)
-		if isTestText(t) || isLintText(t) {
+		if isTestText(t) || isLintText(t) || stepSaysTest(s) || stepSaysLint(s) {
 			return true
 		}
 	}

@@ -238,6 +238,84 @@ jobs:
 `), []string{RuleDeployNotModelled}},
 		{"a deploy script is not modelled", gated(`      - run: ./scripts/deploy.sh production
 `), []string{RuleDeployNotModelled}},
+		{"a venv under the interpreter's own path is versioned by that path", `on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-python@v5
+        with: {python-version: "3.12"}
+      - uses: actions/cache@v4
+        with:
+          path: ${{ env.pythonLocation }}/lib/python3.12/site-packages
+          key: ${{ runner.os }}-site-${{ hashFiles('requirements.txt') }}
+      - run: pip install -r requirements.txt && pytest
+`, nil},
+		{"a key from an earlier step is not judged", `on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - id: k
+        run: echo "key=$(sha256sum requirements.txt | cut -c1-16)" >> "$GITHUB_OUTPUT"
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cache/pip
+          key: pip-${{ steps.k.outputs.key }}
+      - run: pip install -r requirements.txt && pytest
+`, nil},
+		{"a key naming the runner's matrix value names the OS", `on: push
+jobs:
+  test:
+    strategy:
+      matrix:
+        image: [ubuntu-latest, windows-latest]
+    runs-on: ${{ matrix.image }}
+    steps:
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cache/pip
+          key: pip-${{ matrix.image }}-${{ hashFiles('requirements.txt') }}
+      - run: pytest
+`, nil},
+		{"a step named tests that runs a task runner gates the deploy", `on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Run tests
+        run: bundle exec rake
+      - uses: akhileshns/heroku-deploy@v3
+        with: {heroku_app_name: app, heroku_api_key: x, heroku_email: a@b.c}
+`, []string{RuleDeployNotModelled}},
+		{"a step named tests that runs a Django check does not", `on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Run tests
+        run: |
+          python manage.py check --deploy
+          # python manage.py test
+      - uses: azure/webapps-deploy@v3
+        with: {app-name: app, package: .}
+`, []string{RuleDeployNotGated}},
+		{"a deploy into a cluster the job creates is an e2e test", `on: push
+jobs:
+  e2e:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: helm/kind-action@v1
+      - run: helm upgrade --install app ./chart && kubectl rollout status deploy/app
+`, []string{RuleDeployNotModelled}},
+		{"a documentation deploy is not an app deploy", `on: push
+name: Docs
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ./scripts/deploy.sh
+`, []string{RuleDeployNotModelled}},
 		{"GitHub Pages is not an app deploy", `on: push
 jobs:
   pages:
@@ -351,6 +429,38 @@ jobs:
 			assert.Empty(t, ds, "%s", out)
 		}
 	})
+}
+
+func TestCacheSeverities(t *testing.T) {
+	key := func(runsOn, path string) []Diagnostic {
+		return lintString(t, `on: push
+jobs:
+  test:
+    strategy:
+      matrix:
+        os: [ubuntu-latest, macos-latest]
+    runs-on: `+runsOn+`
+    steps:
+      - uses: actions/cache@v4
+        with:
+          path: `+path+`
+          key: deps
+      - run: pytest
+`)
+	}
+	sev := func(ds []Diagnostic) map[string]Severity {
+		out := map[string]Severity{}
+		for _, d := range ds {
+			out[d.Rule] = d.Severity
+		}
+		return out
+	}
+	// One fixed OS: a missing runner.os is a note; a matrix of OSes: a warning.
+	assert.Equal(t, SeverityInfo, sev(key("ubuntu-latest", "~/.cache/pip"))[RuleCacheKeyNoRunnerOS])
+	assert.Equal(t, SeverityWarning, sev(key("${{ matrix.os }}", "~/.cache/pip"))[RuleCacheKeyNoRunnerOS])
+	// A download cache without the lockfile hash is stale, a venv is wrong.
+	assert.Equal(t, SeverityInfo, sev(key("ubuntu-latest", "~/.cache/pip"))[RuleCacheKeyNoLockfileHash])
+	assert.Equal(t, SeverityWarning, sev(key("ubuntu-latest", ".venv"))[RuleCacheKeyNoLockfileHash])
 }
 
 func TestDiagnosticsHaveDocs(t *testing.T) {
