@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/deploykit/deploykit/cdn"
+	"github.com/deploykit/deploykit/cdn/cdntest"
 	"github.com/deploykit/deploykit/internal/testenv"
 )
 
@@ -169,4 +170,42 @@ func TestVerifyAndUploadOnRealServices(t *testing.T) {
 	assert.Contains(t, uout, "0 uploaded (0 B), 10 unchanged")
 	sig := sasURL[strings.Index(sasURL, "sig="):]
 	assert.NotContains(t, uout+uerr, sig, "the SAS token is never printed")
+}
+
+// TestPlanApplyPurgeAgainstFakeFrontDoor drives plan -out, apply -plan,
+// a stale saved plan and a real (fake) purge through the command.
+func TestPlanApplyPurgeAgainstFakeFrontDoor(t *testing.T) {
+	const sub = "00000000-0000-0000-0000-000000000000"
+	fd := cdntest.New(sub, nil)
+	e := env{armOptions: fd.ClientOptions(), credential: fd.Credential(), getenv: func(k string) string {
+		if k == "AZURE_SUBSCRIPTION_ID" {
+			return sub
+		}
+		return ""
+	}}
+	runE := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := runWith(e, args, &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	saved := filepath.Join(t.TempDir(), "plan.json")
+	code, out, errs := runE("plan", "-spec", "testdata/cdn.json", "-out", saved)
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "Plan: 8 to create")
+	code, out, errs = runE("apply", "-spec", "testdata/cdn.json", "-plan", saved)
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "Apply complete: 8 to create, 0 to change.")
+	code, out, _ = runE("plan", "-spec", "testdata/cdn.json", "-detailed-exitcode")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "No changes.")
+	// The saved plan is stale now: the state moved since it was made.
+	code, _, errs = runE("apply", "-spec", "testdata/cdn.json", "-plan", saved)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "saved plan is stale")
+
+	old, nw := write(t, "old.json", m1), write(t, "new.json", m2)
+	code, out, errs = runE("purge", "-old", old, "-new", nw, "-resource-group", "minimalwave-rg", "-profile", "minimalwave-fd", "-endpoint", "minimalwave-static")
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, out, "purging /static/css/site.css")
+	assert.Equal(t, [][]string{{"/static/css/site.css"}}, fd.PurgeCalls())
 }
