@@ -119,12 +119,14 @@ func rules() []RuleDoc {
 		{ID: RuleCacheKeyNoRunnerOS, Name: "cache-key-no-runner-os", Severity: SeverityWarning,
 			Summary: "A cache key does not contain runner.os.",
 			Help: "actions/cache does not separate caches by operating system: Linux and macOS runners (same compression) can restore each " +
-				"other's archive under a key that omits the OS, and platform-specific wheels or venvs then break. Safe: start the key " +
-				"(and every restore-key) with ${{ runner.os }}-."},
+				"other's archive under a key that omits the OS, and platform-specific wheels or venvs then break. A warning when the job's " +
+				"runner is picked by an expression (a matrix of OSes), a note when the job has one fixed OS. Keys built by an earlier " +
+				"step (needs/steps outputs, env, inputs) are not judged. Safe: start the key (and every restore-key) with ${{ runner.os }}-."},
 		{ID: RuleCacheKeyNoLockfileHash, Name: "cache-key-no-lockfile-hash", Severity: SeverityWarning,
 			Summary: "A dependency cache key does not hash the lockfile.",
-			Help: "A dependency cache keyed without the lockfile's hash is restored after dependencies change: stale packages are used, or " +
-				"the cache is never refreshed because an exact key hit skips saving. Safe: end the key with " +
+			Help: "A dependency cache keyed without the lockfile's hash is restored after dependencies change: a cached venv keeps the old " +
+				"packages (a warning), a download cache (pip, Poetry, uv) is never refreshed because an exact key hit skips saving (a note). " +
+				"Only Python caches are judged, and keys built by an earlier step are not. Safe: end the key with " +
 				"${{ hashFiles('poetry.lock') }} (uv.lock, requirements*.txt, Pipfile.lock)."},
 		{ID: RuleRestoreKeysCrossPython, Name: "restore-keys-cross-python", Severity: SeverityWarning,
 			Summary: "A restore-key of a cached virtualenv can restore a venv built for another Python.",
@@ -133,8 +135,11 @@ func rules() []RuleDoc {
 				"dropping only the lockfile hash; or no restore-keys for a venv at all."},
 		{ID: RuleDeployNotGated, Name: "deploy-not-gated", Severity: SeverityError,
 			Summary: "A deploy job does not need the test and lint jobs (or runs even when they fail).",
-			Help: "Jobs without needs run in parallel: the deploy starts, and usually finishes, before tests fail. Safe: needs: [test, lint] " +
-				"on the deploy job (transitively is fine), and no always() / !cancelled() in its if: that would run it after a failure."},
+			Help: "Jobs without needs run in parallel: the deploy starts, and usually finishes, before tests fail. A job deploys when it " +
+				"has a deploy step (WF012's too); jobs that deploy documentation, packages or previews, and e2e jobs that deploy into a " +
+				"cluster they create, are not app deploys. With no test or lint job at all in the workflow (and none in the job before " +
+				"the deploy, and no workflow_run on a successful CI run) it is a warning. Safe: needs: [test, lint] on the deploy job " +
+				"(transitively is fine), and no always() / !cancelled() in its if: that would run it after a failure."},
 		{ID: RuleDeployNotModelled, Name: "deploy-not-modelled", Severity: SeverityInfo,
 			Summary: "A step looks like a deploy, but deploykit cannot model what it does.",
 			Help: "The rules above only see what they can parse: az webapp commands, azure/webapps-deploy, docker push and build-push-action. " +
