@@ -191,9 +191,9 @@ func Lint(ctx context.Context, dockerfile []byte, cfg LintConfig) (*Analysis, er
 			bk[i].Severity = SeverityError
 		}
 	}
-	// BuildKit runs CopyIgnoredFile only with a frontend client that can
-	// read .dockerignore, which an offline Checker does not have: deploykit
-	// runs the same check with the context's patterns, once.
+	// Without a Checker deploykit runs BuildKit's CopyIgnoredFile itself
+	// (same rule text and semantics) with the context's patterns; with one,
+	// BuildKit's own finding is kept and the copy dropped.
 	for _, d := range m.copyIgnoredFile(cfg) {
 		if !slices.ContainsFunc(bk, func(e Diagnostic) bool { return e.Rule == d.Rule && e.Pos.Line == d.Pos.Line && e.Message == d.Message }) {
 			bk = append(bk, d)

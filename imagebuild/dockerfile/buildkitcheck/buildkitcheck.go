@@ -108,6 +108,21 @@ func (Checker) Check(ctx context.Context, src []byte, opt dockerfile.CheckOption
 		SourceMap:      &llb.SourceMap{Definition: &llb.Definition{}, Filename: file, Data: src},
 		TargetPlatform: &ocispecs.Platform{OS: "linux", Architecture: "amd64"},
 	}
+	if opt.IgnorePatterns != nil {
+		// Hand BuildKit the .dockerignore patterns through an offline
+		// gateway, so that its CopyIgnoredFile check runs.
+		opts := map[string]string{}
+		for k, v := range opt.BuildArgs {
+			opts["build-arg:"+k] = v
+		}
+		if opt.Target != "" {
+			opts["target"] = opt.Target
+		}
+		gw := contextGateway{opts: opts, ignore: []byte(strings.Join(opt.IgnorePatterns, "\n") + "\n"), resolver: offlineResolver{env: opt.BaseImageEnv}}
+		if c, err := dockerui.NewClient(gw); err == nil {
+			conv.Client = c
+		}
+	}
 	res, err := dockerfile2llb.DockerfileLint(ctx, src, conv)
 	if err != nil {
 		return nil, &dockerfile.LintError{File: file, Line: 1, Column: 1, Message: err.Error(), Err: err}

@@ -95,3 +95,21 @@ func TestWarningsKeptOnError(t *testing.T) {
 	}
 	assert.Contains(t, after, "SecretsUsedInArgOrEnv")
 }
+
+// TestCheckerGetsIgnorePatterns: the patterns reach BuildKit's own
+// CopyIgnoredFile check through the offline gateway.
+func TestCheckerGetsIgnorePatterns(t *testing.T) {
+	src := []byte("FROM python:3.12-slim\nCOPY secrets.txt app.py /app/\n")
+	ds, err := buildkitcheck.Checker{}.Check(context.Background(), src, dockerfile.CheckOptions{File: "Dockerfile", IgnorePatterns: []string{"secrets.txt"}})
+	require.NoError(t, err)
+	var got []string
+	for _, d := range ds {
+		got = append(got, fmt.Sprintf("%s@%d: %s", d.Rule, d.Pos.Line, d.Message))
+	}
+	assert.Contains(t, got, `CopyIgnoredFile@2: Attempting to Copy file "secrets.txt" that is excluded by .dockerignore`)
+	none, err := buildkitcheck.Checker{}.Check(context.Background(), src, dockerfile.CheckOptions{File: "Dockerfile"})
+	require.NoError(t, err)
+	for _, d := range none {
+		assert.NotEqual(t, "CopyIgnoredFile", d.Rule, "no patterns, no check")
+	}
+}
