@@ -65,7 +65,7 @@ func (g contextGateway) Warn(context.Context, digest.Digest, string, gateway.War
 // ignoreRef is a solved reference holding only .dockerignore.
 type ignoreRef []byte
 
-func (r ignoreRef) ToState() (llb.State, error)   { return llb.Scratch(), nil }
+func (r ignoreRef) ToState() (llb.State, error)    { return llb.Scratch(), nil }
 func (r ignoreRef) Evaluate(context.Context) error { return nil }
 
 func (r ignoreRef) ReadFile(_ context.Context, req gateway.ReadRequest) ([]byte, error) {
