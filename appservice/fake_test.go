@@ -37,7 +37,7 @@ const (
 // Site config and app settings are kept per slot; PATCH merges, PUT
 // replaces; a swap exchanges the slots' images and non-sticky settings.
 type azure struct {
-	t     *testing.T
+	t     testing.TB
 	store *armtest.Store
 
 	mu      sync.Mutex
@@ -58,7 +58,7 @@ func cfgKey(slot string) string      { return "config/" + slot }
 func settingsKey(slot string) string { return "appsettings/" + slot }
 func slotKey(slot string) string     { return "slot/" + slot }
 
-func newAzure(t *testing.T, sku string) *azure {
+func newAzure(t testing.TB, sku string) *azure {
 	t.Helper()
 	a := &azure{t: t, store: armtest.NewStore()}
 	tier, err := appservice.TierOf(sku)
@@ -317,7 +317,7 @@ func (a *azure) servers() (asfake.ServerFactory, monfake.ServerFactory, aifake.S
 // client returns an appservice client on fresh fake transports (the fakes
 // track long-running operations per transport) and the recorder of its
 // requests. wrap, when set, sits between the recorder and the SDK.
-func (a *azure) client(t *testing.T, wrap func(policy.Transporter) policy.Transporter) (*appservice.Client, *armtest.Recorder) {
+func (a *azure) client(t testing.TB, wrap func(policy.Transporter) policy.Transporter) (*appservice.Client, *armtest.Recorder) {
 	t.Helper()
 	web, mon, ai := a.servers()
 	rec := &armtest.Recorder{Next: armtest.Route{
