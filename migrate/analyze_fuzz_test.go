@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/deploykit/deploykit/internal/report"
 )
 
 // FuzzAnalyzeSQL: any input gives a report or a positioned *SyntaxError,
@@ -27,6 +29,11 @@ func FuzzAnalyzeSQL(f *testing.F) {
 		"SELECT 'unterminated",
 		"\xff\xfe",
 		"CREATE TABLE t (); ALTER TABLE t ADD CONSTRAINT x CHECK (a IS NOT NULL) NOT VALID; ALTER TABLE t VALIDATE CONSTRAINT x;",
+		"BEGIN; LOCK TABLE t; SELECT count(*) FROM t; ALTER TYPE e ADD VALUE 'x'; UPDATE t SET e = 'x' WHERE id = 1;",
+		"DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$; CREATE POLICY p ON t USING (true); ALTER SEQUENCE s RESTART;",
+		"ALTER TABLE p ATTACH PARTITION c FOR VALUES IN (1); ALTER TABLE p DETACH PARTITION c CONCURRENTLY; ALTER TABLE t SET TABLESPACE x, SET LOGGED;",
+		"ALTER DOMAIN d ADD CONSTRAINT c CHECK (VALUE > 0); DROP SCHEMA s CASCADE; DROP DATABASE d; REFRESH MATERIALIZED VIEW m;",
+		"BEGIN;\nCREATE INDEX i ON t (c);\nCREATE UNIQUE INDEX\tj ON t (d);",
 	} {
 		f.Add([]byte(s), true)
 	}
@@ -61,6 +68,47 @@ func FuzzAnalyzeSQL(f *testing.F) {
 		for _, s := range rep.Statements {
 			if s.Line < 1 || s.Column < 1 {
 				t.Fatalf("bad statement position %+v", s)
+			}
+		}
+		// Mechanical fixes apply cleanly and give SQL that still parses.
+		if edits := report.FixEdits(Diagnostics([]*FileReport{rep}))["fuzz.sql"]; len(edits) > 0 {
+			fixed, err := report.ApplyEdits(src, edits)
+			if err != nil {
+				t.Fatalf("fix edits do not apply: %v", err)
+			}
+			if _, err := AnalyzeSQL("fuzz.sql", fixed, Options{Atomic: atomic}); err != nil {
+				t.Fatalf("fixed SQL does not parse: %v\n%s", err, fixed)
+			}
+		}
+	})
+}
+
+// FuzzPlanApply: any migration file gives units or a positioned error,
+// never a panic.
+func FuzzPlanApply(f *testing.F) {
+	for _, s := range []string{
+		"", "BEGIN;\nALTER TABLE t ADD COLUMN c int;\nCOMMIT;", "BEGIN; BEGIN;", "COMMIT;",
+		"CREATE INDEX CONCURRENTLY i ON t (c);", "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (c);\nCOMMIT;",
+		"ROLLBACK;", "SELECT 1; VACUUM t;",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 1<<16 {
+			return
+		}
+		units, err := PlanApply([]ApplyFile{{Name: "f.sql", SQL: src}})
+		if err != nil {
+			var se *SyntaxError
+			var pe *PlanError
+			if !errors.As(err, &se) && !errors.As(err, &pe) {
+				t.Fatalf("error is neither *SyntaxError nor *PlanError: %T %v", err, err)
+			}
+			return
+		}
+		for _, u := range units {
+			if u.File != "f.sql" || u.Index < 1 || u.Line < 1 {
+				t.Fatalf("bad unit %+v", u)
 			}
 		}
 	})

@@ -92,8 +92,16 @@ func SplitStatements(path string, src []byte) ([]Statement, error) {
 	return out, nil
 }
 
+// MaxSQLFileSize is the largest SQL file the analyser reads (16 MiB): a
+// migration is far smaller, and the bound keeps a bad input from holding
+// the whole parse tree of a huge dump in memory.
+const MaxSQLFileSize = 16 << 20
+
 // parseFile parses src with pg_query and attaches positions and comments.
 func parseFile(path string, src []byte) (*parsedFile, error) {
+	if len(src) > MaxSQLFileSize {
+		return nil, &SyntaxError{Path: path, Line: 1, Msg: fmt.Sprintf("file is %d bytes, more than the %d the analyser reads (want a migration, not a dump)", len(src), MaxSQLFileSize)}
+	}
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		l, c := lineCol(src, i)
 		return nil, &SyntaxError{Path: path, Line: l, Column: c, Msg: "NUL byte in SQL text (want a text file)"}
