@@ -241,14 +241,16 @@ func ExtractArchive(ctx context.Context, r io.Reader, dest string, opts ArchiveO
 	if err != nil {
 		return fmt.Errorf("extract: %w", err)
 	}
-	return extractInto(ctx, r, abs, []string{abs}, false, false, opts)
+	return extractInto(ctx, r, abs, []string{abs}, nil, opts)
 }
 
-func extractInto(ctx context.Context, r io.Reader, ws string, regions []string, rootAtParent, dotdot bool, opts ArchiveOptions) (err error) {
-	x, err := newExtractor(ctx, ws, regions, rootAtParent, dotdot, opts)
+func extractInto(ctx context.Context, r io.Reader, ws string, regions []string, set *patternSet, opts ArchiveOptions) (err error) {
+	cachePaths := set != nil
+	x, err := newExtractor(ctx, ws, regions, cachePaths, cachePaths, opts)
 	if err != nil {
 		return err
 	}
+	x.set = set
 	defer x.close()
 	dr, closeDR, err := decompress(r)
 	if err != nil {

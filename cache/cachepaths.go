@@ -186,11 +186,12 @@ func readDirNames(dir string) ([]string, error) {
 }
 
 // restoreRegions are the directories (or files) an archive for cp may
-// write: the literal prefix of every path that is not an exclusion.
-func restoreRegions(ws, home string, lines []string) ([]string, error) {
+// write: the literal prefix of every path that is not an exclusion; within
+// them, only what the compiled set matches (or lies beneath a match).
+func restoreRegions(ws, home string, lines []string) ([]string, *patternSet, error) {
 	set, err := compilePatternsWith(strings.Join(lines, "\n"), ws, home, false)
 	if err != nil {
-		return nil, fmt.Errorf("cache paths: %w", err)
+		return nil, nil, fmt.Errorf("cache paths: %w", err)
 	}
 	var out []string
 	for _, p := range set.patterns {
@@ -198,7 +199,7 @@ func restoreRegions(ws, home string, lines []string) ([]string, error) {
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	return out, set, nil
 }
 
 // WriteCacheArchive writes the archive actions/cache would save for cp:
@@ -241,9 +242,10 @@ var ErrNoCachePaths = errors.New("no file or directory matched the cache paths")
 
 // ExtractCacheArchive restores an archive saved for cp (by
 // WriteCacheArchive or by actions/cache) to the same places: entry names
-// are relative to the workspace, "../" leading outside it. Only the
-// literal prefix of each cache path may be written (for "~/.cache/pip"
-// that path, for "**/node_modules" the workspace); an entry elsewhere is
+// are relative to the workspace, "../" leading outside it. Only what the
+// save could have archived may be written: an item the cache paths match,
+// or anything beneath one (for "**/node_modules" any node_modules
+// directory, but not src/settings.py or .git/hooks); an entry elsewhere is
 // refused with ErrUnsafeArchive, as are all the entries ExtractArchive
 // refuses.
 func ExtractCacheArchive(ctx context.Context, r io.Reader, cp CachePaths, opts ArchiveOptions) error {
@@ -256,9 +258,9 @@ func ExtractCacheArchive(ctx context.Context, r io.Reader, cp CachePaths, opts A
 	if err != nil {
 		return err
 	}
-	regions, err := restoreRegions(ws, home, lines)
+	regions, set, err := restoreRegions(ws, home, lines)
 	if err != nil {
 		return err
 	}
-	return extractInto(ctx, r, ws, regions, true, true, opts)
+	return extractInto(ctx, r, ws, regions, set, opts)
 }

@@ -62,6 +62,21 @@ func TestExtractCacheArchiveStaysInTheCachePaths(t *testing.T) {
 			assertNoLinkLeaves(t, ws)
 		})
 	}
+	// A glob cache path opens the workspace only to what it matches.
+	glob := CachePaths{Paths: []string{"**/node_modules", "!**/node_modules/.cache"}, Workspace: ws}
+	for _, name := range []string{".git/hooks/pre-commit", "src/settings.py", "nodemodules/x"} {
+		err := ExtractCacheArchive(ctx, bytes.NewReader(rawArchive(t, []tarEntry{{name: name, body: "x", typ: tar.TypeReg}})), glob, ArchiveOptions{})
+		require.ErrorIs(t, err, ErrUnsafeArchive, name)
+		_, err = os.Stat(filepath.Join(ws, name))
+		assert.True(t, os.IsNotExist(err), name)
+	}
+	require.NoError(t, ExtractCacheArchive(ctx, bytes.NewReader(rawArchive(t, []tarEntry{
+		{name: "web/", typ: tar.TypeDir}, {name: "web/node_modules/a/index.js", body: "a", typ: tar.TypeReg},
+		// Excluded items only drop out when matched themselves: tar archives
+		// a matched node_modules whole, so its .cache is restorable.
+		{name: "node_modules/.cache/x", body: "x", typ: tar.TypeReg},
+	})), glob, ArchiveOptions{}))
+
 	// A cache path that matches nothing cannot be saved.
 	_, err := WriteCacheArchive(ctx, &bytes.Buffer{}, CachePaths{Paths: []string{"nothing/here"}, Workspace: ws}, ArchiveOptions{})
 	require.ErrorIs(t, err, ErrNoCachePaths)

@@ -47,6 +47,8 @@ type extractor struct {
 	bases      []*extractBase
 	linkOK     []string // regions and ArchiveOptions.LinkTargets
 	dotdot     bool     // entry names may start with ".." (cache paths)
+	set        *patternSet // cache paths: what the save could have archived
+	buf        []uint16
 	maxSize    int64
 	maxEntries int
 	log        *slog.Logger
@@ -183,6 +185,12 @@ func (x *extractor) locate(name string, dir bool) (abs string, b *extractBase, r
 		}
 		return "", nil, "", false, unsafeEntry(name, "outside the directories being restored")
 	}
+	if x.set != nil && !x.archivable(abs, b.region) {
+		if dir && x.set.partialMatch(splitSlashes(abs), false, &x.buf) {
+			return abs, nil, "", true, nil // a directory leading to matches
+		}
+		return "", nil, "", false, unsafeEntry(name, "not matched by the cache paths")
+	}
 	rel, err = filepath.Rel(b.rootDir, abs)
 	if err != nil || !filepath.IsLocal(rel) {
 		if rel == "." && dir {
@@ -191,6 +199,22 @@ func (x *extractor) locate(name string, dir bool) (abs string, b *extractBase, r
 		return "", nil, "", false, unsafeEntry(name, "replaces the extraction root")
 	}
 	return abs, b, rel, false, nil
+}
+
+// archivable reports whether abs, or one of its ancestors up to region,
+// is an item the cache paths match (what the save archived, recursively).
+// Exclusions count only for the item itself, as in actions/cache, where
+// tar archives a matched directory whole.
+func (x *extractor) archivable(abs, region string) bool {
+	for a := abs; within(a, region); a = filepath.Dir(a) {
+		if x.set.match(splitSlashes(a), a == "/", &x.buf) != matchNone {
+			return true
+		}
+		if a == "/" {
+			break
+		}
+	}
+	return false
 }
 
 // underPendingLink reports whether an ancestor of abs is a symbolic or
