@@ -8,6 +8,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Manager is a Python dependency manager the generator knows.
@@ -142,6 +144,28 @@ var (
 	versionRe = regexp.MustCompile(`^[0-9][0-9A-Za-z.+-]*$`)
 )
 
+// yamlText reports whether s can be written into a YAML scalar as it is:
+// valid UTF-8, no control characters (tab always and newline when
+// multiline are allowed), no line or paragraph separators, no BOM or
+// non-characters.
+func yamlText(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r == '\t':
+		case r == '\n':
+			if !multiline {
+				return false
+			}
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029', r == '\ufeff', r == '\ufffe', r == '\uffff':
+			return false
+		}
+	}
+	return true
+}
+
 // WithDefaults returns f with every zero field set to its default.
 func (f Facts) WithDefaults() Facts {
 	def := func(s *string, v string) {
@@ -252,10 +276,18 @@ func (f Facts) Validate() error {
 	if !pathRe.MatchString(f.Dockerfile) {
 		bad("dockerfile", "want a relative path")
 	}
-	for field, cmd := range map[string]string{"test_command": f.TestCommand, "lint_command": f.LintCommand,
-		"migration_check_command": f.MigrationCheckCommand, "migration_apply_command": f.MigrationApplyCommand} {
-		if strings.TrimSpace(cmd) == "" || strings.ContainsAny(cmd, "\r\x00") {
-			bad(field, "want a shell command")
+	for _, c := range []struct{ field, cmd string }{{"lint_command", f.LintCommand}, {"migration_apply_command", f.MigrationApplyCommand},
+		{"migration_check_command", f.MigrationCheckCommand}, {"test_command", f.TestCommand}} {
+		if strings.TrimSpace(c.cmd) == "" {
+			bad(c.field, "want a shell command")
+		} else if !yamlText(c.cmd, true) {
+			bad(c.field, "want UTF-8 text without control characters (other than tab and newline)")
+		}
+	}
+	for _, k := range append([]string{f.CacheKey}, f.RestoreKeys...) {
+		if !yamlText(k, false) {
+			bad("cache_key", "want UTF-8 text without control characters")
+			break
 		}
 	}
 	if strings.Contains(f.MigrationApplyCommand, "\n") {

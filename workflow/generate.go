@@ -43,8 +43,20 @@ func (g *gen) l(indent int, format string, args ...any) {
 
 // block writes "key: |" and the lines of s indented under it.
 func (g *gen) block(indent int, key, s string) {
-	g.l(indent, "%s: |", key)
-	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	// YAML takes a block's indentation from its first non-empty line; a
+	// command that starts with spaces needs the indentation said (|2).
+	indicator := ""
+	for _, line := range lines {
+		if strings.TrimSpace(line) != "" {
+			if line[0] == ' ' {
+				indicator = "2"
+			}
+			break
+		}
+	}
+	g.l(indent, "%s: |%s", key, indicator)
+	for _, line := range lines {
 		if strings.TrimSpace(line) == "" {
 			g.b.WriteByte('\n')
 			continue

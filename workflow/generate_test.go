@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -164,4 +165,34 @@ func TestActionVersionsData(t *testing.T) {
 	for _, a := range []string{"actions/checkout", "actions/setup-python", "actions/cache", "azure/login", "azure/webapps-deploy", "docker/build-push-action", "docker/setup-buildx-action", "docker/login-action", "astral-sh/setup-uv"} {
 		assert.Regexp(t, `^v\d+\.\d+\.\d+$`, v[a], a)
 	}
+}
+
+// FuzzFacts: any facts file either is refused with an error or gives a
+// workflow that parses (no syntax errors) and whose deploy job keeps its
+// gates. Inputs over 64 KiB are skipped (ReadFacts reads at most 1 MiB).
+func FuzzFacts(f *testing.F) {
+	f.Add([]byte(`{"image":"a.azurecr.io/app","app_name":"a","resource_group":"r"}`))
+	f.Add([]byte(`{"image":"ghcr.io/o/app","app_name":"a","resource_group":"r","manager":"uv","slot":"staging","test_command":"  pytest -x\nruff check ."}`))
+	f.Add([]byte(`{"image":"a.azurecr.io/app","app_name":"a","resource_group":"r","manager":"requirements","lockfiles":["req/a.txt","req/b.txt"],"lint_command":"echo '${{ x }}'"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 64<<10 {
+			return
+		}
+		facts, err := ReadFacts(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		out, err := Generate(facts)
+		if err != nil {
+			return
+		}
+		w, err := Parse(File{Name: "ci-cd.yml", Data: out})
+		if err != nil {
+			t.Fatalf("generated workflow does not parse: %v\n%s", err, out)
+		}
+		d := w.m.byID["deploy"]
+		if d == nil || len(d.needs) != 4 {
+			t.Fatalf("deploy job lost its needs:\n%s", out)
+		}
+	})
 }
