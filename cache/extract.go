@@ -45,8 +45,8 @@ type extractor struct {
 	ctx        context.Context
 	ws         string
 	bases      []*extractBase
-	linkOK     []string // regions and ArchiveOptions.LinkTargets
-	dotdot     bool     // entry names may start with ".." (cache paths)
+	linkOK     []string    // regions and ArchiveOptions.LinkTargets
+	dotdot     bool        // entry names may start with ".." (cache paths)
 	set        *patternSet // cache paths: what the save could have archived
 	buf        []uint16
 	maxSize    int64
