@@ -130,7 +130,7 @@ func (l *linterRun) contextChecks(c *copyRec, covered []string) {
 		l.reportedNoIgnore = true
 		l.add(RuleNoDockerIgnore, SeverityWarning, c.line, 1,
 			fmt.Sprintf("the build context has no .dockerignore, so %s sends and copies everything: %d files, %s", srcs, len(c.files), report.Bytes(c.bytes)),
-			"Add a .dockerignore that excludes at least .git, .venv, .env* and caches (dockerfile.Generate writes one).")
+			"Add a .dockerignore that excludes at least .git, .venv, .env* and caches (the dockerfile generate command, or dockerfile.Generate, writes one).")
 	}
 	sens := map[string]*fileGroup{}
 	vol := map[string]*fileGroup{}
