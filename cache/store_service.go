@@ -221,7 +221,9 @@ func redactURLs(err error) error {
 
 // Lookup asks the server to resolve req (exact key, then prefixes, then
 // restore keys, in the scopes given) and returns the entry it chose and
-// its signed download URL. ok is false on a miss.
+// its signed download URL. The URL carries a SAS token, a credential: do
+// not log it. The returned Entry has Key and Version only (the protocol
+// tells neither scope nor creation time). ok is false on a miss.
 func (c *CacheServiceStore) Lookup(ctx context.Context, req RestoreRequest) (res Resolution, downloadURL string, ok bool, err error) {
 	var out struct {
 		OK          bool   `json:"ok"`
