@@ -137,6 +137,8 @@ type tableInfo struct {
 type columnInfo struct {
 	typ       colType
 	typeKnown bool
+	// collation is the column's declared COLLATE, "" for the default.
+	collation string
 	notNull   bool
 	// notNullCheck: a validated CHECK (col IS NOT NULL) exists.
 	notNullCheck bool

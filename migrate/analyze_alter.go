@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"sort"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -169,6 +170,7 @@ func (a *analyzer) addColumn(rel string, t *tableInfo, isNew bool, cd *pg_query.
 	}
 	col := t.column(cd.Colname)
 	col.typ, col.typeKnown = typeOf(cd.TypeName)
+	col.collation = collationOf(cd)
 	col.addedFile, col.addedTxn = a.file, a.txn
 	var (
 		notNull    = cd.IsNotNull
@@ -339,6 +341,8 @@ func (a *analyzer) alterType(rel string, t *tableInfo, isNew bool, colName strin
 	newType, ok := typeOf(cd.TypeName)
 	oldType, oldKnown := col.typ, col.typeKnown
 	col.typ, col.typeKnown = newType, ok
+	oldColl, newColl := col.collation, collationOf(cd)
+	col.collation = newColl
 	if isNew {
 		return
 	}
@@ -365,6 +369,18 @@ func (a *analyzer) alterType(rel string, t *tableInfo, isNew bool, colName strin
 	}
 	switch classifyTypeChange(oldType, newType, a.major) {
 	case typeChangeSafe:
+		// tablecmds.c, CheckIndexCompatible: an index on the column is
+		// kept only when its collation is unchanged; otherwise it is
+		// rebuilt under the statement's ACCESS EXCLUSIVE lock.
+		if newColl == "" || newColl == oldColl {
+			return
+		}
+		if idx := a.indexesOn(rel, colName); len(idx) > 0 {
+			e.markSlow(rel)
+			a.add(RuleAlterColumnType, "", rel, lockAccessExclusive, false, true,
+				"changing the collation of "+name+" to "+newColl+" needs no table rewrite, but rebuilds "+strings.Join(idx, ", ")+" under ACCESS EXCLUSIVE, blocking reads and writes for the whole build",
+				"Build the new index first: CREATE INDEX CONCURRENTLY ... (col COLLATE \""+newColl+"\") outside a transaction, then change the column in a migration that has no index on it left to rebuild (drop the old index CONCURRENTLY first), or accept the rebuild on a small table.")
+		}
 		return
 	case typeChangeTZ:
 		a.add(RuleAlterColumnType, SeverityWarning, rel, lockAccessExclusive, false, false,
@@ -550,4 +566,36 @@ func defaultIsNull(cd *pg_query.ColumnDef) bool {
 		}
 	}
 	return true
+}
+
+// collationOf is the COLLATE of a column definition ("C", last part of a
+// qualified name), "" when none is given.
+func collationOf(cd *pg_query.ColumnDef) string {
+	if cd == nil || cd.CollClause == nil {
+		return ""
+	}
+	names := cd.CollClause.Collname
+	if len(names) == 0 {
+		return ""
+	}
+	return names[len(names)-1].GetString_().GetSval()
+}
+
+// indexesOn lists the indexes known (from CREATE INDEX in the analysed
+// files) to include column col of rel, sorted.
+func (a *analyzer) indexesOn(rel, col string) []string {
+	var out []string
+	for idx, cols := range a.cat.indexCols {
+		if a.cat.indexes[idx] != rel {
+			continue
+		}
+		for _, c := range cols {
+			if c == col {
+				out = append(out, idx)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

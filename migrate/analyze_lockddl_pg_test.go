@@ -29,6 +29,7 @@ INSERT INTO t (c, n) SELECT 'v' || g, g FROM generate_series(1, 500) g;
 CREATE TABLE u (id integer PRIMARY KEY);
 INSERT INTO u VALUES (1);
 CREATE INDEX t_n ON t (n);
+CREATE INDEX t_c ON t (c);
 CREATE TABLE p (id integer) PARTITION BY RANGE (id);
 CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (1) TO (100);
 INSERT INTO p SELECT g FROM generate_series(1, 50) g;
@@ -98,6 +99,7 @@ func TestLockDDLOnPostgres(t *testing.T) {
 		{`ALTER TABLE t ADD COLUMN uid integer REFERENCES u (id)`, "t", "", lockAccessExclusive},
 		{`ALTER TABLE t ADD COLUMN uid integer DEFAULT 1 REFERENCES u (id)`, "t", RuleAddColumnForeignKey, lockNone},
 		{`CREATE POLICY pol ON t USING (true)`, "t", RuleNotModelled, lockNone},
+		{`ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "C"`, "t", RuleAlterColumnType, lockNone},
 		{`ALTER SEQUENCE t_id_seq RESTART 1000`, "t_id_seq", RuleNotModelled, lockNone},
 		{`CREATE OR REPLACE VIEW v AS SELECT id, n FROM t`, "v", RuleNotModelled, lockNone},
 		{`COMMENT ON COLUMN t.c IS 'the c'`, "t", "", lockShareUpdateExclusive},
@@ -166,6 +168,31 @@ func TestLockDDLOnPostgres(t *testing.T) {
 			assert.Equal(t, held.String(), f.Lock, "server holds %s on %s", held, tc.rel)
 		})
 	}
+	// The collation change's finding names the index it rebuilds: the
+	// index gets a new relfilenode while the table keeps its own.
+	t.Run("collation change rebuilds the index", func(t *testing.T) {
+		_, err := conn.Exec(ctx, "CREATE SCHEMA lkcoll; SET search_path = lkcoll; "+lockDDLSchema)
+		require.NoError(t, err)
+		var before, after uint32
+		require.NoError(t, conn.QueryRow(ctx, "SELECT relfilenode FROM pg_class WHERE oid = 'lkcoll.t_c'::regclass").Scan(&before))
+		_, err = conn.Exec(ctx, `ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "C"`)
+		require.NoError(t, err)
+		require.NoError(t, conn.QueryRow(ctx, "SELECT relfilenode FROM pg_class WHERE oid = 'lkcoll.t_c'::regclass").Scan(&after))
+		assert.NotEqual(t, before, after, "the server rebuilt t_c")
+		reps, err := AnalyzeFiles([]File{{Path: "1.sql", SQL: []byte(lockDDLSchema + ";")}, {Path: "2.sql", SQL: []byte(`ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "C";`)}}, Options{PGVersion: num})
+		require.NoError(t, err)
+		require.NotEmpty(t, reps[1].Findings)
+		assert.Contains(t, findingRules(reps[1]), RuleAlterColumnType)
+		for _, f := range reps[1].Findings {
+			if f.Rule == RuleAlterColumnType {
+				assert.Contains(t, f.Message, "t_c")
+			}
+		}
+		// Same collation again: the index is kept, and nothing is claimed.
+		reps, err = AnalyzeFiles([]File{{Path: "1.sql", SQL: []byte(lockDDLSchema + `; ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "C";`)}, {Path: "2.sql", SQL: []byte(`ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "C";`)}}, Options{PGVersion: num})
+		require.NoError(t, err)
+		assert.NotContains(t, findingRules(reps[1]), RuleAlterColumnType)
+	})
 	t.Run("enum value used in the same transaction", func(t *testing.T) {
 		_, err := conn.Exec(ctx, "CREATE SCHEMA lkenum; SET search_path = lkenum; "+lockDDLSchema+"; CREATE TABLE m (x mood)")
 		require.NoError(t, err)

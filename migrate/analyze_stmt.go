@@ -230,6 +230,7 @@ func (a *analyzer) createTable(cs *pg_query.CreateStmt, e *effect) {
 		if cd := el.GetColumnDef(); cd != nil {
 			col := t.column(cd.Colname)
 			col.typ, col.typeKnown = typeOf(cd.TypeName)
+			col.collation = collationOf(cd)
 			col.notNull = cd.IsNotNull
 			for _, cn := range cd.Constraints {
 				c := cn.GetConstraint()
