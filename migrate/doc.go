@@ -49,6 +49,32 @@
 // line in the migration file and reports RunPython without reverse_code.
 // Analyse the whole history and report the pending migrations.
 //
+// # Fail closed
+//
+// A statement that takes a lock stronger than ROW EXCLUSIVE on an existing
+// relation and that no rule models, and every DO block, is reported as
+// RuleNotModelled (DKM090) with the lock when it is known; it is never
+// "safe", and Apply and ApplyProject refuse it (ErrNotModelled) unless
+// forced or the finding is suppressed after a check by hand.
+//
+// # Fixes
+//
+// Findings are Diagnostics (the model every deploykit analyser shares:
+// range, rule and URL, severity, message, suggested fixes, related
+// positions) with the migration facts beside them. A fix that is
+// mechanical carries text edits: CREATE INDEX becomes CREATE INDEX
+// CONCURRENTLY, taken out of its transaction.
+//
+// # Applying a Django project
+//
+// ApplyProject reads the migration graph from the project's files and
+// django_migrations from the database, takes the SQL of each pending
+// migration from manage.py sqlmigrate (or a .sql file beside it), refuses
+// the plan when a migration is dangerous, not modelled or runs Python
+// (unless allowed), and applies the rest in dependency order with
+// lock_timeout and retries, recording each in django_migrations in the same
+// transaction.
+//
 // # Rules and output
 //
 // Rules lists every check with its stable ID (DKM001...), severity and

@@ -58,3 +58,28 @@ func ExampleAnalyzeFiles() {
 	// 0003_bigint.sql dangerous
 	//   DKM016 rewrite=true: changing blog_post.id from integer to bigint rewrites the whole table and its indexes under ACCESS EXCLUSIVE, blocking reads and writes
 }
+
+// The CREATE INDEX fix is a set of text edits: CONCURRENTLY, and the
+// statement moved out of the BEGIN ... COMMIT block it cannot run in.
+func ExampleFinding_suggestedFixes() {
+	sql := "BEGIN;\nCREATE INDEX \"post_title\" ON \"blog_post\" (\"title\");\nCOMMIT;\n"
+	rep, err := migrate.AnalyzeSQL("0004.sql", []byte(sql), migrate.Options{PGVersion: 16})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range rep.Findings {
+		if f.Rule != migrate.RuleCreateIndex {
+			continue
+		}
+		fmt.Println(f.Pos, f.Rule, f.URL)
+		for _, e := range f.SuggestedFixes[0].TextEdits {
+			fmt.Printf("  at %d:%d insert %q\n", e.Pos.Line, e.Pos.Column, e.NewText)
+		}
+	}
+	// Output:
+	// 0004.sql:2:1 DKM030 https://github.com/deploykit/deploykit/blob/main/migrate/RULES.md#dkm030-create-index-non-concurrently
+	//   at 2:13 insert " CONCURRENTLY"
+	//   at 2:1 insert "COMMIT;\n"
+	//   at 2:51 insert ";\nBEGIN"
+}
