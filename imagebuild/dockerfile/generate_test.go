@@ -55,25 +55,29 @@ func TestGenerateGolden(t *testing.T) {
 		want    Spec // what InferSpec must find, from the fixture's files
 	}{
 		{"poetry", Spec{
-			Manager: ManagerPoetry, PoetryVersion: "1.8.3", PythonVersion: "3.12",
+			Manager: ManagerPoetry, PoetryVersion: "1.8.3", PythonVersion: "3.13", Server: ServerGunicorn,
 			SettingsModule: "blogsite.settings", WSGIApp: "blogsite.wsgi:application", CollectStatic: true,
 			BuildPackages: []string{"build-essential", "libpq-dev"}, RuntimePackages: []string{"libpq5"},
 		}},
 		{"requirements", Spec{
 			Manager: ManagerRequirements, RequirementsFiles: []string{"requirements.txt"}, PythonVersion: "3.11",
-			SettingsModule: "shop.settings", WSGIApp: "shop.wsgi:application",
+			SettingsModule: "shop.settings", WSGIApp: "shop.wsgi:application", Server: ServerGunicorn,
 		}},
 		{"uv", Spec{
 			Manager: ManagerUV, PythonVersion: "3.13",
 			SettingsModule: "notes.settings", ASGIApp: "notes.asgi:application", CollectStatic: true,
+			Server: ServerGunicorn, WorkerClass: "uvicorn.workers.UvicornWorker", NoLifespan: true,
 		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {
 			dir := filepath.Join("testdata", "generate", tc.fixture)
-			spec, err := InferSpec(context.Background(), dir, Spec{})
+			spec, err := Infer(context.Background(), dir, InferOptions{Now: projectNow})
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, spec)
+			got := spec
+			got.Reasons, got.KeepPaths = nil, nil
+			assert.Equal(t, tc.want, got)
+			assert.NotEmpty(t, spec.Reasons, "every choice is explained")
 
 			df, di, err := Generate(spec)
 			require.NoError(t, err)

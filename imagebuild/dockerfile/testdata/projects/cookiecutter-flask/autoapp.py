@@ -1,0 +1,4 @@
+"""Create an application instance."""
+from my_flask_app.app import create_app
+
+app = create_app()
