@@ -128,3 +128,14 @@ func TestUnhashedCacheControl(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyReportsRedirects(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://example.invalid"+r.URL.Path, http.StatusMovedPermanently)
+	}))
+	defer srv.Close()
+	rep, err := Verify(context.Background(), VerifyOptions{BaseURL: srv.URL, Manifest: manyFiles(1)})
+	require.NoError(t, err)
+	require.True(t, rep.Failed())
+	assert.Equal(t, []Check{{Header: "status", Expected: "200", Seen: "301"}}, rep.Files[0].Failures())
+}
