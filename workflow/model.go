@@ -23,9 +23,10 @@ type model struct {
 	trigger map[string]bool
 
 	// memoised per job and step: the rules ask the same questions often.
-	roles map[*job][2]bool
-	kinds map[*step][2]string
-	texts map[*step]string
+	roles  map[*job][2]bool
+	kinds  map[*step][2]string
+	texts  map[*step]string
+	deploy map[*job]bool
 }
 
 type job struct {
@@ -115,7 +116,7 @@ func (c command) joined() string {
 
 func buildModel(f File, ast *actionlint.Workflow) *model {
 	m := &model{file: f, ast: ast, byID: map[string]*job{}, text: string(f.Data), trigger: map[string]bool{},
-		roles: map[*job][2]bool{}, kinds: map[*step][2]string{}, texts: map[*step]string{}}
+		roles: map[*job][2]bool{}, kinds: map[*step][2]string{}, texts: map[*step]string{}, deploy: map[*job]bool{}}
 	// Line breaks as YAML counts them: CRLF, CR or LF.
 	m.lines = strings.Split(strings.ReplaceAll(strings.ReplaceAll(string(f.Data), "\r\n", "\n"), "\r", "\n"), "\n")
 	for _, ev := range ast.On {

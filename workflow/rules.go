@@ -364,6 +364,15 @@ func hasFlag(c command, f string) bool {
 // that is not a test of deployment (e2e, helm test, preview) and in a
 // workflow that is not about documentation.
 func (m *model) isDeployJob(j *job) bool {
+	if d, ok := m.deploy[j]; ok {
+		return d
+	}
+	d := m.deployJob(j)
+	m.deploy[j] = d
+	return d
+}
+
+func (m *model) deployJob(j *job) bool {
 	name := j.id
 	if j.a.Name != nil {
 		name += " " + j.a.Name.Value
@@ -375,7 +384,7 @@ func (m *model) isDeployJob(j *job) bool {
 		return false
 	}
 	for _, s := range j.steps {
-		if localClusterRe.MatchString(m.stepText(s)) {
+		if t := m.stepText(s); hasAny(t, "minikube", "kind", "k3d") && localClusterRe.MatchString(t) {
 			return false
 		}
 	}
