@@ -52,3 +52,13 @@ func BenchmarkLint50(b *testing.B) {
 	// the load, CPU time (this process, GC included) does not.
 	b.ReportMetric(float64((cpuTime()-start).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
+
+// BenchmarkGenerate renders one pipeline.
+func BenchmarkGenerate(b *testing.B) {
+	f := factSets()["poetry-slot"]
+	for i := 0; i < b.N; i++ {
+		if _, err := Generate(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
