@@ -319,7 +319,7 @@ func (a *Autoscale) parsedRules() ([]Rule, []Problem) {
 					field += "." + part
 				}
 			}
-			probs = append(probs, Problem{Field: field, Message: msg})
+			probs = append(probs, Problem{Field: field, Rule: "AS008", Message: msg})
 			continue
 		}
 		rules = append(rules, r)
@@ -339,37 +339,45 @@ func (a *Autoscale) validate(tier *Tier) []Problem {
 // back, mixes metrics or flaps into the projection guard).
 func (a *Autoscale) check(tier *Tier) (errs, advice []Problem) {
 	var probs []Problem
+	rule := ""
 	add := func(field, format string, args ...any) {
-		probs = append(probs, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+		probs = append(probs, Problem{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
 	advise := func(field, format string, args ...any) {
-		advice = append(advice, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+		advice = append(advice, Problem{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
 	if a.Name == "" {
+		rule = "AS010"
 		add("autoscale.name", "expected the autoscale setting's name")
 	}
 	if a.Min < 1 {
+		rule = "AS005"
 		add("autoscale.min", "expected at least 1 instance")
 	}
 	if a.Max < a.Min {
+		rule = "AS005"
 		add("autoscale.max", "max (%d) is below min (%d)", a.Max, a.Min)
 	} else if a.Max == a.Min {
+		rule = "AS005"
 		add("autoscale.max", "max equals min (%d): autoscale could never change the count; set max above min", a.Min)
 	}
 	if a.Default < a.Min || a.Default > a.Max {
+		rule = "AS006"
 		add("autoscale.default", "default (%d) must be between min (%d) and max (%d); Azure uses it when metrics are missing", a.Default, a.Min, a.Max)
 	}
 	if len(a.Rules) == 0 {
+		rule = "AS001"
 		add("autoscale.rules", "expected at least a scale-out and a scale-in rule")
 	}
 	if len(a.Rules) > maxRules {
+		rule = "AS007"
 		add("autoscale.rules", "%d rules: Azure allows at most %d per profile", len(a.Rules), maxRules)
 	}
 	rules, rp := a.parsedRules()
 	probs = append(probs, rp...)
 	if tier != nil {
 		if !tier.Autoscale {
-			probs = append(probs, Problem{Field: "autoscale", Message: fmt.Sprintf("autoscale needs the Standard tier or higher; the plan is %s", tier.Name)})
+			probs = append(probs, Problem{Field: "autoscale", Rule: "AS009", Message: fmt.Sprintf("autoscale needs the Standard tier or higher; the plan is %s", tier.Name)})
 		} else if a.Max > tier.MaxInstances {
 			probs = append(probs, Problem{Field: "autoscale.max", Message: fmt.Sprintf("max %d exceeds the %s tier's %d instances", a.Max, tier.Name, tier.MaxInstances)})
 		}
@@ -386,18 +394,22 @@ func (a *Autoscale) check(tier *Tier) (errs, advice []Problem) {
 		}
 	}
 	if len(outs) > 0 && len(ins) == 0 {
+		rule = "AS001"
 		advise("autoscale.rules", "scale-out without a scale-in rule: the plan would never scale back (the seed's rule set); add e.g. {\"when\": \"CpuPercentage < 30 avg 10m\", \"scale\": \"in 1\"}")
 	}
 	if len(ins) > 0 && len(outs) == 0 {
+		rule = "AS002"
 		advise("autoscale.rules", "scale-in without a scale-out rule")
 	}
 	for m := range ins {
 		if _, ok := outs[m]; !ok && len(outs) > 0 {
+			rule = "AS003"
 			advise("autoscale.rules", "scale-in on %s but scale-out on %s: use the same metric both ways, or the scale-in cannot be projected and may flap", m, metricNames(outs))
 		}
 	}
 	for m := range outs {
 		if _, ok := ins[m]; !ok && len(ins) > 0 {
+			rule = "AS003"
 			advise("autoscale.rules", "scale-out on %s has no scale-in on the same metric", m)
 		}
 	}
@@ -419,8 +431,16 @@ func (a *Autoscale) check(tier *Tier) (errs, advice []Problem) {
 			}
 			proj := in.Threshold * float64(c) / float64(to)
 			for _, out := range ors {
-				if out.fires(proj) {
+				// A value that fires the scale-in projects to at most proj
+				// (reached only when the scale-in compares with <=); the
+				// guard blocks it when that trips the scale-out.
+				blocked := proj > out.Threshold
+				if in.Operator == "<=" && out.Operator == ">=" {
+					blocked = proj >= out.Threshold
+				}
+				if (out.Operator == ">" || out.Operator == ">=") && blocked {
 					safe := out.Threshold * float64(to) / float64(c)
+					rule = "AS004"
 					advise("autoscale.rules", "margin too small: %s at its threshold %s projects to %s at %d→%d instances, over the scale-out threshold %s, so Azure skips it (flapping guard); lower the scale-in threshold below %s or raise the scale-out one",
 						in.Metric, fmtNum(in.Threshold), fmtNum(proj), c, to, fmtNum(out.Threshold), fmtNum(safe))
 				}

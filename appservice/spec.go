@@ -130,6 +130,9 @@ type Problem struct {
 	Field string
 	// Message says what was expected.
 	Message string
+	// Rule is a stable ID for autoscale problems ("AS001"...; see
+	// [AutoscaleRules]), "" for the rest.
+	Rule string
 }
 
 func (p Problem) String() string {
