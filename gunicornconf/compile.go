@@ -18,7 +18,7 @@ var futureFeatures = map[string]bool{
 }
 
 // compile walks the tree and reports what CPython's compiler rejects.
-// Recursion is bounded by MaxExpressionDepth (copyTree refused deeper
+// Recursion is bounded by MaxExpressionDepth (flatTree refused deeper
 // trees).
 func (c *checker) compile(n *node, sc scope, _ *node) {
 	switch n.kind {

@@ -7,12 +7,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
-	sitter "github.com/tree-sitter/go-tree-sitter"
-	tspython "github.com/tree-sitter/tree-sitter-python/bindings/go"
 )
 
 // Limits of the parser. They follow CPython 3.11, so that a file deploykit
@@ -113,16 +110,6 @@ func (n *node) hasToken(tok string) bool {
 	return false
 }
 
-var pyLanguage = sync.OnceValue(func() *sitter.Language { return sitter.NewLanguage(tspython.Language()) })
-
-var parserPool = sync.Pool{New: func() any {
-	p := sitter.NewParser()
-	if err := p.SetLanguage(pyLanguage()); err != nil {
-		panic(err) // the grammar is compiled in; its ABI version is fixed
-	}
-	return p
-}}
-
 // syntaxTree parses src with tree-sitter's Python grammar and returns the
 // tree in Go memory, or a *ParseError listing every syntax error: the
 // grammar's ERROR and MISSING nodes, and what CPython 3.11's tokenizer and
@@ -145,16 +132,11 @@ func syntaxTree(path string, src []byte) (*node, error) {
 		pe.add(1, 1, 0, 0, err.Error())
 		return nil, pe.done()
 	}
-	p := parserPool.Get().(*sitter.Parser)
-	tree := p.Parse(src, nil)
-	p.Reset()
-	parserPool.Put(p)
-	if tree == nil {
-		pe.add(1, 1, 0, 0, "the parser gave up")
+	root, tooDeep, err := flatTree(src, MaxExpressionDepth)
+	if err != nil {
+		pe.add(1, 1, 0, 0, err.Error())
 		return nil, pe.done()
 	}
-	defer tree.Close()
-	root, tooDeep := copyTree(tree)
 	if tooDeep != nil {
 		pe.add(tooDeep.line, tooDeep.col, 0, 0, "too deeply nested: maximum recursion depth exceeded during compilation")
 		return nil, pe.done()
@@ -260,64 +242,6 @@ func decodeSource(src []byte) ([]byte, error) {
 		}
 	}
 	return src, nil
-}
-
-// copyTree copies the tree-sitter tree into Go nodes without recursion. It
-// stops at MaxExpressionDepth named levels and returns the node where the
-// limit was hit.
-func copyTree(tree *sitter.Tree) (*node, *node) {
-	cur := tree.Walk()
-	defer cur.Close()
-	mk := func(parent *node) *node {
-		n := cur.Node()
-		sp, ep := n.StartPosition(), n.EndPosition()
-		return &node{
-			kind: n.Kind(), field: cur.FieldName(), named: n.IsNamed(), missing: n.IsMissing(),
-			start: int(n.StartByte()), end: int(n.EndByte()),
-			line: int(sp.Row) + 1, col: int(sp.Column) + 1, eline: int(ep.Row) + 1, ecol: int(ep.Column) + 1,
-			parent: parent,
-		}
-	}
-	root := mk(nil)
-	stack := []*node{root}
-	namedDepth := []int{0}
-	for {
-		top := stack[len(stack)-1]
-		if cur.GotoFirstChild() {
-			k := mk(top)
-			top.kids = append(top.kids, k)
-			d := namedDepth[len(namedDepth)-1]
-			if k.named {
-				d++
-			}
-			if d > MaxExpressionDepth {
-				return nil, k
-			}
-			stack = append(stack, k)
-			namedDepth = append(namedDepth, d)
-			continue
-		}
-		for {
-			if len(stack) == 1 {
-				return root, nil
-			}
-			if cur.GotoNextSibling() {
-				parent := stack[len(stack)-2]
-				k := mk(parent)
-				parent.kids = append(parent.kids, k)
-				d := namedDepth[len(namedDepth)-2]
-				if k.named {
-					d++
-				}
-				stack[len(stack)-1] = k
-				namedDepth[len(namedDepth)-1] = d
-				break
-			}
-			cur.GotoParent()
-			stack = stack[:len(stack)-1]
-			namedDepth = namedDepth[:len(namedDepth)-1]
-		}
-	}
 }
 
 // checker finds what CPython rejects in a tree.
