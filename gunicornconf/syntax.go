@@ -9,7 +9,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
 )
 
 // Limits of the parser. They follow CPython 3.11, so that a file deploykit
