@@ -45,6 +45,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// deployplan has no verbs; "help" still prints the help, as in every
+	// deploykit command.
+	if len(args) > 0 && args[0] == "help" {
+		args = append([]string{"-h"}, args[1:]...)
+	}
 	root := newRoot()
 	root.SetContext(ctx)
 	return cli.Run(root, args, stdout, stderr)

@@ -140,10 +140,10 @@ type Migration struct {
 
 // Trace is what a traced migration did on the database.
 type Trace struct {
-	Verdict    string        `json:"verdict"`
-	Statements []TracedStmt  `json:"statements"`
-	Restored   bool          `json:"schemaRestored"`
-	Millis     float64       `json:"millis"`
+	Verdict    string       `json:"verdict"`
+	Statements []TracedStmt `json:"statements"`
+	Restored   bool         `json:"schemaRestored"`
+	Millis     float64      `json:"millis"`
 }
 
 // TracedStmt is one traced statement: its locks and effects.
