@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"io"
 	"log/slog"
 	"maps"
@@ -24,7 +26,6 @@ import (
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
 	"github.com/moby/buildkit/solver/errdefs"
 	"github.com/moby/buildkit/util/grpcerrors"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/tonistiigi/fsutil"
 	"google.golang.org/grpc/codes"
 )
@@ -178,9 +179,11 @@ type Target struct {
 	NamedContexts map[string]string
 	// Secrets for `RUN --mount=type=secret`.
 	Secrets []Secret
-	// Auth holds registry credentials by host ("registry.example.com",
-	// "docker.io"); hosts not listed are accessed anonymously.
-	Auth map[string]BuildCredentials
+	// Keychain supplies registry credentials, to buildkitd (base image
+	// pulls, pushes, registry caches) and to the size read-back alike:
+	// Credentials(map) for fixed ones, authn.DefaultKeychain for Docker's
+	// config file. nil means anonymous access.
+	Keychain authn.Keychain
 	// Tags name the image; with Push the image is pushed under each.
 	Tags []string
 	// Push pushes the image to the registries of Tags.
@@ -339,20 +342,21 @@ func (b *Builder) Build(ctx context.Context, t Target) (*BuildResult, error) {
 	if res.ManifestDigest == "" {
 		return res, nil
 	}
-	sopt := SizeOptions{Insecure: t.Insecure, Files: t.Inspect}
+	sopt := SizeOptions{Insecure: t.Insecure, Files: t.Inspect, Keychain: t.Keychain}
 	var rep *SizeReport
 	switch {
 	case t.Push && len(t.Tags) > 0:
-		ref := t.Tags[0]
-		if host, _, _, err := splitImageRef(ref); err == nil {
-			if c, ok := (&sessionAuth{creds: t.Auth}).lookup(host); ok {
-				sopt.Username, sopt.Password = c.Username, c.Password
-			}
-			if isLoopbackHost(host) {
-				sopt.Insecure = true
-			}
+		var d name.Digest
+		if d, err = digestRef(t.Tags[0], res.ManifestDigest); err != nil {
+			break
 		}
-		rep, err = ReadSize(ctx, refWithDigest(ref, res.ManifestDigest), sopt)
+		// The read-back goes where buildkitd pushed: go-containerregistry's
+		// scheme rule (plain HTTP for loopback and private registries) is
+		// containerd's for localhost, which buildkitd follows.
+		if d.Context().Scheme() == "http" {
+			sopt.Insecure = true
+		}
+		rep, err = ReadSize(ctx, d.String(), sopt)
 	case layoutDir != "":
 		rep, err = ReadSizeFromLayout(ctx, layoutDir, res.ManifestDigest, sopt)
 	}
@@ -376,23 +380,6 @@ func progressPrefix(name string) string {
 		return ""
 	}
 	return "[" + name + "] "
-}
-
-func isLoopbackHost(host string) bool {
-	h := host
-	if i := strings.LastIndex(h, ":"); i >= 0 && !strings.HasSuffix(h, "]") {
-		h = h[:i]
-	}
-	return h == "localhost" || h == "127.0.0.1" || h == "[::1]" || strings.HasPrefix(h, "127.")
-}
-
-// refWithDigest replaces the tag of ref by digest: "r/a:t" -> "r/a@sha256:...".
-func refWithDigest(ref, dgst string) string {
-	name, _, _ := strings.Cut(ref, "@")
-	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
-		name = name[:i]
-	}
-	return name + "@" + dgst
 }
 
 func dockerfilePath(t Target) string {
@@ -486,7 +473,7 @@ func (b *Builder) solveOpt(t Target, exports bool) (opt client.SolveOpt, cleanup
 		}
 		secrets[s.ID] = v
 	}
-	opt.Session = []session.Attachable{secretsprovider.FromMap(secrets), newSessionAuth(t.Auth)}
+	opt.Session = []session.Attachable{secretsprovider.FromMap(secrets), newSessionAuth(t.Keychain)}
 	if !exports {
 		return opt, cleanup, "", nil
 	}
@@ -615,15 +602,15 @@ func addNamedContext(opt *client.SolveOpt, name, v string) error {
 		opt.FrontendAttrs[key] = v
 	case strings.HasPrefix(v, "oci-layout://"):
 		dir, ref := splitLayoutRef(strings.TrimPrefix(v, "oci-layout://"))
-		data, err := os.ReadFile(filepath.Join(dir, "index.json"))
+		ii, err := layout.ImageIndexFromPath(dir)
 		if err != nil {
 			return fmt.Errorf("imagebuild: named context %s: %w", name, err)
 		}
-		var idx ocispecs.Index
-		if err := json.Unmarshal(data, &idx); err != nil {
+		im, err := ii.IndexManifest()
+		if err != nil {
 			return fmt.Errorf("imagebuild: named context %s: %s/index.json: %w", name, dir, err)
 		}
-		d, err := layoutDescriptor(idx, ref)
+		d, err := layoutDescriptor(im, ref)
 		if err != nil {
 			return fmt.Errorf("imagebuild: named context %s: %s: %w", name, dir, err)
 		}

@@ -96,7 +96,7 @@ func testBase(t testing.TB) string {
 			baseErr = err
 			return
 		}
-		baseRef = refWithDigest(tag, res.ManifestDigest)
+		baseRef = mustDigestRef(t, tag, res.ManifestDigest)
 	})
 	require.NoError(t, baseErr, "building the busybox base image")
 	return baseRef
@@ -136,4 +136,12 @@ func registryConfig(t testing.TB, reg, repo, dgst string) ocispecs.Image {
 // uniqueRepo returns a repository name unique to this test run.
 func uniqueRepo(t testing.TB, name string) string {
 	return fmt.Sprintf("deploykit-test/%s-%d", name, time.Now().UnixNano())
+}
+
+// mustDigestRef is tag's repository at digest dgst.
+func mustDigestRef(t testing.TB, tag, dgst string) string {
+	t.Helper()
+	d, err := digestRef(tag, dgst)
+	require.NoError(t, err)
+	return d.String()
 }

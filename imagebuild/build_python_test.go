@@ -43,7 +43,7 @@ func fakePythonBase(tb testing.TB, venvKB int) string {
 		Tags:      []string{tag}, Push: true, Insecure: true,
 	})
 	require.NoError(tb, err, "building the fake Python base")
-	ref := refWithDigest(tag, res.ManifestDigest)
+	ref := mustDigestRef(tb, tag, res.ManifestDigest)
 	fakePythonRefs[venvKB] = ref
 	return ref
 }

@@ -2,36 +2,30 @@ package imagebuild
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// Media types deploykit reads (OCI and their Docker v2 equivalents).
-const (
-	mediaOCIIndex     = "application/vnd.oci.image.index.v1+json"
-	mediaOCIManifest  = "application/vnd.oci.image.manifest.v1+json"
-	mediaDockerList   = "application/vnd.docker.distribution.manifest.list.v2+json"
-	mediaDockerV2     = "application/vnd.docker.distribution.manifest.v2+json"
-	annotationRefName = "org.opencontainers.image.ref.name"
-	maxManifestSize   = 4 << 20
-	dockerHubRegistry = "registry-1.docker.io"
-)
+// Image access is go-containerregistry's, end to end: references are
+// parsed by pkg/name, registries read through pkg/v1/remote, OCI layouts
+// through pkg/v1/layout, media types are pkg/v1/types', layers are
+// decompressed by v1.Layer.Uncompressed (gzip and zstd), and credentials
+// come from one authn.Keychain.
+
+// annotationRefName is the OCI annotation that tags an image in an OCI
+// layout's index.json.
+const annotationRefName = "org.opencontainers.image.ref.name"
 
 // SizeOptions configures ReadSize and ReadSizeFromLayout. The zero value
 // reads manifests and configs only, over HTTPS without credentials, for
@@ -42,11 +36,11 @@ type SizeOptions struct {
 	// private addresses, where go-containerregistry alone would fall back
 	// to HTTP.
 	Insecure bool
-	// Username and Password authenticate to the registry (basic auth, or
-	// exchanged for a bearer token when the registry asks for one). An
-	// empty Username means anonymous access; a registry that refuses it
-	// yields an error wrapping ErrRegistryAuth.
-	Username, Password string
+	// Keychain supplies registry credentials (the same keychain a Target
+	// uses: Credentials for a fixed map, authn.DefaultKeychain for Docker's
+	// config file); nil means anonymous access. A registry that refuses
+	// access yields an error wrapping ErrRegistryAuth.
+	Keychain authn.Keychain
 	// HTTPClient is the client for registry requests; nil means
 	// go-containerregistry's remote.DefaultTransport (proxy from the
 	// environment, 30 s dial timeout).
@@ -55,39 +49,67 @@ type SizeOptions struct {
 	// the waste analysis (SizeReport.Waste).
 	Files bool
 	// Platform picks the manifest of a multi-platform image, as
-	// "os/arch"; "" means linux and the running program's architecture.
+	// "os/arch" or "os/arch/variant"; "" means linux and the running
+	// program's architecture.
 	Platform string
-}
-
-// imageStore is where image manifests and blobs are read from: a registry
-// or an OCI layout directory.
-type imageStore interface {
-	// manifest returns the manifest or index named by ref (a tag or a
-	// digest) and its media type.
-	manifest(ctx context.Context, ref string) ([]byte, string, error)
-	blob(ctx context.Context, dgst string) (io.ReadCloser, error)
 }
 
 // ReadSize reads the image ref ("host:port/repo:tag" or "...@sha256:...")
 // from its registry and reports its size; with opt.Files it also downloads
-// the layers for uncompressed sizes and the waste analysis. Registry access
-// goes through github.com/google/go-containerregistry (pkg/v1/remote),
-// which checks a manifest fetched by digest against that digest and
-// retries transient network errors.
+// the layers for uncompressed sizes and the waste analysis. For an index
+// (a multi-platform image) it reports the manifest of opt.Platform and
+// records the index digest in SizeReport.IndexDigest.
 func ReadSize(ctx context.Context, ref string, opt SizeOptions) (*SizeReport, error) {
 	r, err := parseImageRef(ref, opt.Insecure)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := newRegistryStore(r.Context(), opt)
-	if err != nil {
-		return nil, fmt.Errorf("imagebuild: reading %s: %w", ref, err)
+	kc := opt.Keychain
+	if kc == nil {
+		kc = anonymousKeychain{}
 	}
-	rep, err := readSize(ctx, rs, r.Identifier(), opt)
+	auth, err := kc.Resolve(r.Context())
 	if err != nil {
-		return nil, fmt.Errorf("imagebuild: reading %s: %w", ref, err)
+		return nil, fmt.Errorf("imagebuild: reading %s: credentials: %w", ref, err)
 	}
-	rep.Ref = ref
+	hasCreds, user := auth != authn.Anonymous, ""
+	if hasCreds {
+		if cfg, err := authn.Authorization(ctx, auth); err == nil {
+			user = cfg.Username // named in errors; the secret never is
+		}
+	}
+	ro := []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuth(auth),
+		remote.WithTransport(registryTransport(r.Context().RegistryStr(), opt)),
+	}
+	explain := func(err error) error { return explainRegistryError(r.Context().RegistryStr(), hasCreds, user, err) }
+	desc, err := remote.Get(r, ro...)
+	if err != nil {
+		return nil, fmt.Errorf("imagebuild: reading %s: %w", ref, explain(err))
+	}
+	var img v1.Image
+	indexDigest := ""
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return nil, fmt.Errorf("imagebuild: reading %s: %w", ref, explain(err))
+		}
+		indexDigest = desc.Digest.String()
+		if img, err = imageForPlatform(idx, opt.Platform); err != nil {
+			return nil, fmt.Errorf("imagebuild: reading %s: %w", ref, explain(err))
+		}
+	} else if img, err = desc.Image(); err != nil {
+		return nil, fmt.Errorf("imagebuild: reading %s: %w", ref, explain(err))
+	}
+	rep, err := readSize(img, opt)
+	if err != nil {
+		return nil, fmt.Errorf("imagebuild: reading %s: %w", ref, explain(err))
+	}
+	rep.Ref, rep.IndexDigest = ref, indexDigest
+	if indexDigest != "" {
+		rep.Platform = platformOrDefault(opt.Platform)
+	}
 	return rep, nil
 }
 
@@ -96,45 +118,62 @@ func ReadSize(ctx context.Context, ref string, opt SizeOptions) (*SizeReport, er
 // tag (org.opencontainers.image.ref.name), a digest, or "" when the index
 // holds a single image.
 func ReadSizeFromLayout(ctx context.Context, dir, ref string, opt SizeOptions) (*SizeReport, error) {
-	ls := &layoutStore{dir: dir}
-	rep, err := readSize(ctx, ls, ref, opt)
-	if err != nil {
-		return nil, fmt.Errorf("imagebuild: reading OCI layout %s: %w", dir, err)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	rep.Ref = "oci-layout://" + dir
+	fail := func(err error) error { return fmt.Errorf("imagebuild: reading OCI layout %s: %w", dir, err) }
+	ii, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		return nil, fail(err)
+	}
+	im, err := ii.IndexManifest()
+	if err != nil {
+		return nil, fail(fmt.Errorf("index.json: %w", err))
+	}
+	d, err := layoutDescriptor(im, ref)
+	if err != nil {
+		return nil, fail(err)
+	}
+	var img v1.Image
+	indexDigest := ""
+	if d.MediaType.IsIndex() {
+		child, err := ii.ImageIndex(d.Digest)
+		if err != nil {
+			return nil, fail(err)
+		}
+		indexDigest = d.Digest.String()
+		if img, err = imageForPlatform(child, opt.Platform); err != nil {
+			return nil, fail(err)
+		}
+	} else if img, err = ii.Image(d.Digest); err != nil {
+		return nil, fail(err)
+	}
+	rep, err := readSize(img, opt)
+	if err != nil {
+		return nil, fail(err)
+	}
+	rep.Ref, rep.IndexDigest = "oci-layout://"+dir, indexDigest
 	if ref != "" {
 		rep.Ref += ":" + ref
+	}
+	if indexDigest != "" {
+		rep.Platform = platformOrDefault(opt.Platform)
 	}
 	return rep, nil
 }
 
-func readSize(ctx context.Context, st imageStore, ref string, opt SizeOptions) (*SizeReport, error) {
-	data, mt, err := st.manifest(ctx, ref)
+func readSize(img v1.Image, opt SizeOptions) (*SizeReport, error) {
+	m, err := img.Manifest()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("manifest: %w", err)
 	}
-	if isIndex(mt, data) {
-		var idx ocispecs.Index
-		if err := json.Unmarshal(data, &idx); err != nil {
-			return nil, fmt.Errorf("parsing index: %w", err)
-		}
-		desc, err := pickPlatform(idx, opt.Platform)
-		if err != nil {
-			return nil, err
-		}
-		if data, _, err = st.manifest(ctx, desc.Digest.String()); err != nil {
-			return nil, err
-		}
+	dg, err := img.Digest()
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
 	}
-	var m ocispecs.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("parsing manifest: %w", err)
-	}
-	sum := sha256.Sum256(data)
-	rep := &SizeReport{ManifestDigest: "sha256:" + hex.EncodeToString(sum[:]), ConfigDigest: m.Config.Digest.String()}
-
-	var cfg ocispecs.Image
-	if err := readJSONBlob(ctx, st, m.Config.Digest.String(), &cfg); err != nil {
+	rep := &SizeReport{ManifestDigest: dg.String(), ConfigDigest: m.Config.Digest.String()}
+	cfg, err := img.ConfigFile()
+	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
 	var createdBy []string
@@ -144,7 +183,7 @@ func readSize(ctx context.Context, st imageStore, ref string, opt SizeOptions) (
 		}
 	}
 	for i, d := range m.Layers {
-		l := Layer{Digest: d.Digest.String(), MediaType: d.MediaType, Size: d.Size}
+		l := Layer{Digest: d.Digest.String(), MediaType: string(d.MediaType), Size: d.Size}
 		if len(createdBy) == len(m.Layers) {
 			l.CreatedBy = createdBy[i]
 		}
@@ -152,7 +191,11 @@ func readSize(ctx context.Context, st imageStore, ref string, opt SizeOptions) (
 		rep.Layers = append(rep.Layers, l)
 	}
 	if opt.Files {
-		if err := readLayers(ctx, st, rep.Layers); err != nil {
+		layers, err := img.Layers()
+		if err != nil {
+			return nil, fmt.Errorf("layers: %w", err)
+		}
+		if err := readLayers(layers, rep.Layers); err != nil {
 			return nil, err
 		}
 		for _, l := range rep.Layers {
@@ -164,9 +207,12 @@ func readSize(ctx context.Context, st imageStore, ref string, opt SizeOptions) (
 	return rep, nil
 }
 
-// readLayers downloads the layers, two at a time, and fills in their
-// files and uncompressed sizes.
-func readLayers(ctx context.Context, st imageStore, layers []Layer) error {
+// readLayers downloads the layers, two at a time, decompressed by
+// go-containerregistry, and fills in their files and uncompressed sizes.
+func readLayers(src []v1.Layer, layers []Layer) error {
+	if len(src) != len(layers) {
+		return fmt.Errorf("manifest lists %d layers, image has %d", len(layers), len(src))
+	}
 	sem := make(chan struct{}, 2)
 	var wg sync.WaitGroup
 	errs := make([]error, len(layers))
@@ -176,9 +222,9 @@ func readLayers(ctx context.Context, st imageStore, layers []Layer) error {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			rc, err := st.blob(ctx, layers[i].Digest)
+			rc, err := src[i].Uncompressed()
 			if err != nil {
-				errs[i] = err
+				errs[i] = fmt.Errorf("layer %s: %w", layers[i].Digest, err)
 				return
 			}
 			defer rc.Close()
@@ -194,63 +240,103 @@ func readLayers(ctx context.Context, st imageStore, layers []Layer) error {
 	return errors.Join(errs...)
 }
 
-func readJSONBlob(ctx context.Context, st imageStore, dgst string, v any) error {
-	rc, err := st.blob(ctx, dgst)
+func platformOrDefault(p string) string {
+	if p == "" {
+		return "linux/" + runtime.GOARCH
+	}
+	return p
+}
+
+// parsePlatform reads "os/arch[/variant]".
+func parsePlatform(p string) (v1.Platform, error) {
+	pl, err := v1.ParsePlatform(platformOrDefault(p))
 	if err != nil {
-		return err
+		return v1.Platform{}, fmt.Errorf("platform %q: %w", p, err)
 	}
-	defer rc.Close()
-	return json.NewDecoder(io.LimitReader(rc, maxManifestSize)).Decode(v)
+	if pl.OS == "" || pl.Architecture == "" {
+		return v1.Platform{}, fmt.Errorf("platform %q: want os/arch[/variant]", p)
+	}
+	return *pl, nil
 }
 
-func isIndex(mediaType string, data []byte) bool {
-	switch mediaType {
-	case mediaOCIIndex, mediaDockerList:
-		return true
-	case mediaOCIManifest, mediaDockerV2:
-		return false
+// imageForPlatform returns the image of idx for platform ("" means
+// linux/GOARCH), skipping attestation manifests; an index with a single
+// image yields it whatever its platform.
+func imageForPlatform(idx v1.ImageIndex, platform string) (v1.Image, error) {
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
 	}
-	var probe struct {
-		MediaType string            `json:"mediaType"`
-		Manifests []json.RawMessage `json:"manifests"`
+	d, err := pickPlatform(im, platform)
+	if err != nil {
+		return nil, err
 	}
-	_ = json.Unmarshal(data, &probe)
-	return probe.MediaType == mediaOCIIndex || probe.MediaType == mediaDockerList || len(probe.Manifests) > 0
+	return idx.Image(d.Digest)
 }
 
-// pickPlatform chooses the manifest for platform ("os/arch", default
-// linux/GOARCH) from an index, skipping attestation manifests. An index
-// with a single image manifest yields it whatever its platform.
-func pickPlatform(idx ocispecs.Index, platform string) (ocispecs.Descriptor, error) {
-	if platform == "" {
-		platform = "linux/" + runtime.GOARCH
+// pickPlatform chooses the manifest for platform from an index, skipping
+// attestation manifests (BuildKit's unknown/unknown provenance entries).
+func pickPlatform(im *v1.IndexManifest, platform string) (v1.Descriptor, error) {
+	want, err := parsePlatform(platform)
+	if err != nil {
+		return v1.Descriptor{}, err
 	}
-	wantOS, wantArch, _ := strings.Cut(platform, "/")
-	wantArch, _, _ = strings.Cut(wantArch, "/")
-	var images []ocispecs.Descriptor
-	for _, d := range idx.Manifests {
+	var images []v1.Descriptor
+	for _, d := range im.Manifests {
 		if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
 			continue
 		}
 		if d.Platform != nil && d.Platform.OS == "unknown" {
 			continue
 		}
+		if d.MediaType.IsIndex() {
+			continue
+		}
 		images = append(images, d)
 	}
 	for _, d := range images {
-		if d.Platform != nil && d.Platform.OS == wantOS && d.Platform.Architecture == wantArch {
+		if d.Platform != nil && d.Platform.Satisfies(want) {
 			return d, nil
 		}
 	}
 	if len(images) == 1 {
 		return images[0], nil
 	}
-	return ocispecs.Descriptor{}, fmt.Errorf("no manifest for platform %s in the index (%d images)", platform, len(images))
+	return v1.Descriptor{}, fmt.Errorf("no manifest for platform %s in the index (%d images)", platformOrDefault(platform), len(images))
+}
+
+// IndexPlatforms lists the platforms of an image index's images (skipping
+// attestations), as "os/arch[/variant]".
+func IndexPlatforms(im *v1.IndexManifest) []string {
+	var out []string
+	for _, d := range im.Manifests {
+		if d.Platform == nil || d.Platform.OS == "unknown" || d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
+			continue
+		}
+		out = append(out, d.Platform.String())
+	}
+	return out
+}
+
+// layoutDescriptor finds the entry of index.json named ref (a tag in the
+// ref.name annotation, a digest, or the only entry when ref is "").
+func layoutDescriptor(im *v1.IndexManifest, ref string) (v1.Descriptor, error) {
+	if ref == "" {
+		if len(im.Manifests) == 1 {
+			return im.Manifests[0], nil
+		}
+		return v1.Descriptor{}, fmt.Errorf("index.json has %d entries: name one by tag", len(im.Manifests))
+	}
+	for _, d := range im.Manifests {
+		if d.Annotations[annotationRefName] == ref || d.Digest.String() == ref {
+			return d, nil
+		}
+	}
+	return v1.Descriptor{}, fmt.Errorf("index.json has no image tagged %q", ref)
 }
 
 // ErrRegistryAuth reports that a registry refused to serve an image
-// without credentials, or refused the credentials given
-// (SizeOptions.Username and Password).
+// without credentials, or refused the credentials given (the keychain's).
 var ErrRegistryAuth = errors.New("imagebuild: registry refused access")
 
 // parseImageRef parses ref with go-containerregistry's reference grammar:
@@ -263,52 +349,32 @@ func parseImageRef(ref string, insecure bool) (name.Reference, error) {
 	if s == "" {
 		return nil, fmt.Errorf("imagebuild: bad image ref %q: want HOST/REPO[:TAG][@DIGEST]", ref)
 	}
-	var opts []name.Option
+	opts := []name.Option{name.StrictValidation}
 	if insecure {
 		opts = append(opts, name.Insecure)
 	}
 	r, err := name.ParseReference(s, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("imagebuild: bad image ref %q: want HOST/REPO[:TAG][@DIGEST]: %w", ref, err)
+		// StrictValidation refuses an implicit :latest; retry without.
+		opts[0] = name.WeakValidation
+		if r, err = name.ParseReference(s, opts...); err != nil {
+			return nil, fmt.Errorf("imagebuild: bad image ref %q: want HOST/REPO[:TAG][@DIGEST]: %w", ref, err)
+		}
 	}
 	return r, nil
 }
 
-// splitImageRef splits "host/repo:tag" or "host/repo@digest" into its
-// registry host, repository and tag-or-digest. A ref without a registry
-// host is on Docker Hub, whose registry host is registry-1.docker.io.
-func splitImageRef(ref string) (host, repo, reference string, err error) {
+// digestRef returns ref's repository with dgst: "r/a:t" -> "r/a@sha256:...".
+func digestRef(ref, dgst string) (name.Digest, error) {
 	r, err := parseImageRef(ref, false)
 	if err != nil {
-		return "", "", "", err
+		return name.Digest{}, err
 	}
-	host = r.Context().RegistryStr()
-	if host == name.DefaultRegistry {
-		host = dockerHubRegistry
-	}
-	return host, r.Context().RepositoryStr(), r.Identifier(), nil
-}
-
-// registryStore reads from a registry through go-containerregistry's
-// remote package. One Puller serves every request, so the registry is
-// pinged and a bearer token fetched once per ReadSize.
-type registryStore struct {
-	repo     name.Repository
-	puller   *remote.Puller
-	hasCreds bool
-	user     string
-}
-
-func newRegistryStore(repo name.Repository, opt SizeOptions) (*registryStore, error) {
-	auth := authn.Anonymous
-	if opt.Username != "" {
-		auth = authn.FromConfig(authn.AuthConfig{Username: opt.Username, Password: opt.Password})
-	}
-	p, err := remote.NewPuller(remote.WithAuth(auth), remote.WithTransport(registryTransport(repo.RegistryStr(), opt)))
+	d, err := name.NewDigest(r.Context().Name() + "@" + dgst)
 	if err != nil {
-		return nil, err
+		return name.Digest{}, fmt.Errorf("imagebuild: bad digest %q for %s: %w", dgst, ref, err)
 	}
-	return &registryStore{repo: repo, puller: p, hasCreds: opt.Username != "", user: opt.Username}, nil
+	return d, nil
 }
 
 // registryTransport is the HTTP transport for one registry host:
@@ -361,104 +427,22 @@ type registryAuthError struct {
 func (e *registryAuthError) Error() string   { return e.msg }
 func (e *registryAuthError) Unwrap() []error { return []error{ErrRegistryAuth, e.err} }
 
-// reference names ref (a tag or a digest) in the store's repository.
-func (r *registryStore) reference(ref string) name.Reference {
-	if strings.HasPrefix(ref, "sha256:") {
-		return r.repo.Digest(ref)
-	}
-	return r.repo.Tag(ref)
-}
-
-func (r *registryStore) manifest(ctx context.Context, ref string) ([]byte, string, error) {
-	desc, err := r.puller.Get(ctx, r.reference(ref))
-	if err != nil {
-		return nil, "", r.explain(err)
-	}
-	return desc.Manifest, string(desc.MediaType), nil
-}
-
-func (r *registryStore) blob(ctx context.Context, dgst string) (io.ReadCloser, error) {
-	l, err := r.puller.Layer(ctx, r.repo.Digest(dgst))
-	if err != nil {
-		return nil, r.explain(err)
-	}
-	rc, err := l.Compressed()
-	if err != nil {
-		return nil, r.explain(err)
-	}
-	return rc, nil
-}
-
-// explain turns a registry's error response into deploykit's: a 401 or
-// 403 wraps ErrRegistryAuth and says whether credentials were given;
-// other statuses are named with their code ("404 Not Found: ...").
-func (r *registryStore) explain(err error) error {
+// explainRegistryError turns a registry's error response into deploykit's:
+// a 401 or 403 wraps ErrRegistryAuth and says whether credentials were
+// given; other statuses are named with their code ("404 Not Found: ...").
+func explainRegistryError(host string, hasCreds bool, user string, err error) error {
 	var te *transport.Error
 	if !errors.As(err, &te) {
 		return err
 	}
-	host := r.repo.RegistryStr()
 	status := fmt.Sprintf("%d %s", te.StatusCode, http.StatusText(te.StatusCode))
 	switch te.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		msg := fmt.Sprintf("registry %s refused access (%s) and no credentials were given (set SizeOptions.Username and Password): %v", host, status, err)
-		if r.hasCreds {
-			msg = fmt.Sprintf("registry %s refused access (%s) to user %q: %v", host, status, r.user, err)
+		msg := fmt.Sprintf("registry %s refused access (%s) and no credentials were given (set SizeOptions.Keychain, e.g. imagebuild.Credentials): %v", host, status, err)
+		if hasCreds {
+			msg = fmt.Sprintf("registry %s refused access (%s) to user %q: %v", host, status, user, err)
 		}
 		return &registryAuthError{msg: msg, err: err}
 	}
 	return fmt.Errorf("%s: %s: %w", host, status, err)
-}
-
-// layoutStore reads from an OCI image layout directory.
-type layoutStore struct{ dir string }
-
-func (l *layoutStore) manifest(ctx context.Context, ref string) ([]byte, string, error) {
-	if strings.HasPrefix(ref, "sha256:") {
-		rc, err := l.blob(ctx, ref)
-		if err != nil {
-			return nil, "", err
-		}
-		defer rc.Close()
-		data, err := io.ReadAll(io.LimitReader(rc, maxManifestSize))
-		return data, "", err
-	}
-	data, err := os.ReadFile(filepath.Join(l.dir, "index.json"))
-	if err != nil {
-		return nil, "", err
-	}
-	var idx ocispecs.Index
-	if err := json.Unmarshal(data, &idx); err != nil {
-		return nil, "", fmt.Errorf("index.json: %w", err)
-	}
-	d, err := layoutDescriptor(idx, ref)
-	if err != nil {
-		return nil, "", err
-	}
-	return l.manifest(ctx, d.Digest.String())
-}
-
-// layoutDescriptor finds the entry of index.json named ref (a tag in the
-// ref.name annotation, or the only entry when ref is "").
-func layoutDescriptor(idx ocispecs.Index, ref string) (ocispecs.Descriptor, error) {
-	if ref == "" {
-		if len(idx.Manifests) == 1 {
-			return idx.Manifests[0], nil
-		}
-		return ocispecs.Descriptor{}, fmt.Errorf("index.json has %d entries: name one by tag", len(idx.Manifests))
-	}
-	for _, d := range idx.Manifests {
-		if d.Annotations[annotationRefName] == ref || d.Digest.String() == ref {
-			return d, nil
-		}
-	}
-	return ocispecs.Descriptor{}, fmt.Errorf("index.json has no image tagged %q", ref)
-}
-
-func (l *layoutStore) blob(_ context.Context, dgst string) (io.ReadCloser, error) {
-	alg, hexd, ok := strings.Cut(dgst, ":")
-	if !ok || alg != "sha256" || len(hexd) != 64 || strings.ContainsAny(hexd, "/\\.") {
-		return nil, fmt.Errorf("bad digest %q", dgst)
-	}
-	return os.Open(filepath.Join(l.dir, "blobs", alg, hexd))
 }

@@ -72,7 +72,7 @@ func TestReadSizeBasicAuthRegistry(t *testing.T) {
 
 	// With them (answered by the session auth provider) it succeeds, and
 	// Build reads the pushed image back with the same credentials.
-	target.Auth = map[string]BuildCredentials{reg.Host: {Username: reg.User, Password: reg.Password}}
+	target.Keychain = Credentials(map[string]BuildCredentials{reg.Host: {Username: reg.User, Password: reg.Password}})
 	target.Inspect = true
 	res, err := b.Build(ctx, target)
 	require.NoError(t, err)
@@ -95,7 +95,7 @@ func TestReadSizeBasicAuthRegistry(t *testing.T) {
 	}
 
 	// ReadSize with credentials: the same manifest, layers and history.
-	creds := SizeOptions{Insecure: true, Files: true, Username: reg.User, Password: reg.Password}
+	creds := SizeOptions{Insecure: true, Files: true, Keychain: Credentials(map[string]BuildCredentials{reg.Host: {Username: reg.User, Password: reg.Password}})}
 	rep, err := ReadSize(ctx, tag, creds)
 	require.NoError(t, err)
 	assert.Equal(t, wantDigest, rep.ManifestDigest)
@@ -131,13 +131,14 @@ func TestReadSizeBasicAuthRegistry(t *testing.T) {
 	assert.ErrorContains(t, err, "no credentials were given")
 
 	// A wrong password is refused too, naming the user.
-	_, err = ReadSize(ctx, tag, SizeOptions{Insecure: true, Username: reg.User, Password: "wrong"})
+	_, err = ReadSize(ctx, tag, SizeOptions{Insecure: true, Keychain: Credentials(map[string]BuildCredentials{reg.Host: {Username: reg.User, Password: "wrong"}})})
 	require.ErrorIs(t, err, ErrRegistryAuth)
 	assert.ErrorContains(t, err, fmt.Sprintf("to user %q", reg.User))
+	assert.NotContains(t, err.Error(), "wrong", "the password never appears")
 
 	// Without Insecure the credentials are not sent over plain HTTP, even
 	// to a loopback address.
-	_, err = ReadSize(ctx, tag, SizeOptions{Username: reg.User, Password: reg.Password})
+	_, err = ReadSize(ctx, tag, SizeOptions{Keychain: Credentials(map[string]BuildCredentials{reg.Host: {Username: reg.User, Password: reg.Password}})})
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "plain HTTP to "+reg.Host+" is not allowed without Insecure")
 }

@@ -10,10 +10,10 @@ import (
 )
 
 func TestSessionAuthCredentials(t *testing.T) {
-	a := newSessionAuth(map[string]BuildCredentials{
+	a := newSessionAuth(Credentials(map[string]BuildCredentials{
 		"myreg.azurecr.io": {Username: "00000000-0000-0000-0000-000000000000", Password: "token"},
 		"docker.io":        {Username: "me", Password: "pat"},
-	}).(*sessionAuth)
+	})).(*sessionAuth)
 	ctx := context.Background()
 	r, err := a.Credentials(ctx, &auth.CredentialsRequest{Host: "MyReg.azurecr.io"})
 	require.NoError(t, err)

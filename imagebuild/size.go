@@ -72,9 +72,15 @@ type LayerFile struct {
 type SizeReport struct {
 	// Ref is the image reference the report is about.
 	Ref string `json:"ref,omitempty"`
-	// ManifestDigest and ConfigDigest identify the image.
+	// ManifestDigest and ConfigDigest identify the image: the manifest of
+	// one platform, never an index.
 	ManifestDigest string `json:"digest"`
-	ConfigDigest   string `json:"config_digest"`
+	// IndexDigest is the digest of the image index (multi-platform image)
+	// the manifest was picked from, and Platform the platform picked; both
+	// "" for a single-platform image.
+	IndexDigest  string `json:"index_digest,omitempty"`
+	Platform     string `json:"platform,omitempty"`
+	ConfigDigest string `json:"config_digest"`
 	// Size is the sum of the compressed layer sizes in bytes.
 	Size int64 `json:"size"`
 	// UncompressedSize is the sum of the layer tar sizes; 0 when unknown.

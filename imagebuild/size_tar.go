@@ -3,7 +3,6 @@ package imagebuild
 import (
 	"archive/tar"
 	"bufio"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -11,8 +10,6 @@ import (
 	"io"
 	"path"
 	"strings"
-
-	"github.com/klauspost/compress/zstd"
 )
 
 // countingReader counts the bytes read through it.
@@ -27,31 +24,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ReadLayerFiles reads a layer blob (a tar, gzip- or zstd-compressed or
-// not: the compression is detected from the content) and returns its
-// entries and the uncompressed size of the tar stream. Whiteouts are
-// returned as LayerFileWhiteout / LayerFileOpaque entries naming the path
-// they delete.
-func ReadLayerFiles(blob io.Reader) ([]LayerFile, int64, error) {
-	br := bufio.NewReaderSize(blob, 64<<10)
-	magic, _ := br.Peek(4)
-	var raw io.Reader = br
-	switch {
-	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, 0, fmt.Errorf("imagebuild: layer: gzip: %w", err)
-		}
-		defer zr.Close()
-		raw = zr
-	case len(magic) == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd:
-		zr, err := zstd.NewReader(br)
-		if err != nil {
-			return nil, 0, fmt.Errorf("imagebuild: layer: zstd: %w", err)
-		}
-		defer zr.Close()
-		raw = zr
-	}
+// ReadLayerFiles reads an uncompressed layer tar (v1.Layer.Uncompressed
+// of go-containerregistry gives one for a gzip or zstd blob) and returns
+// its entries and the size of the tar stream. Whiteouts are returned as
+// LayerFileWhiteout / LayerFileOpaque entries naming the path they delete.
+func ReadLayerFiles(layerTar io.Reader) ([]LayerFile, int64, error) {
+	raw := bufio.NewReaderSize(layerTar, 64<<10)
 	cr := &countingReader{r: raw}
 	tr := tar.NewReader(cr)
 	var files []LayerFile

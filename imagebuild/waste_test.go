@@ -7,7 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/stretchr/testify/assert"
@@ -115,15 +119,21 @@ func TestReadLayerFiles(t *testing.T) {
 		{Path: "venv", Type: LayerFileOpaque},
 		{Path: "bin/python", Type: LayerFileSymlink},
 	}
+	// The blob as a registry serves it, decompressed by go-containerregistry.
 	for name, blob := range map[string][]byte{"plain": raw, "gzip": gz.Bytes(), "zstd": zs.Bytes()} {
 		t.Run(name, func(t *testing.T) {
-			files, n, err := ReadLayerFiles(bytes.NewReader(blob))
+			l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(blob)), nil })
+			require.NoError(t, err)
+			rc, err := l.Uncompressed()
+			require.NoError(t, err)
+			defer rc.Close()
+			files, n, err := ReadLayerFiles(rc)
 			require.NoError(t, err)
 			assert.Equal(t, int64(len(raw)), n, "uncompressed size is the tar's length")
 			assert.Equal(t, want, files)
 		})
 	}
-	_, _, err = ReadLayerFiles(bytes.NewReader([]byte{0x1f, 0x8b, 0, 1, 2}))
+	_, _, err = ReadLayerFiles(bytes.NewReader([]byte("not a tar, 512 bytes or more" + strings.Repeat("x", 600))))
 	assert.Error(t, err)
 }
 

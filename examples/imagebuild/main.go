@@ -165,7 +165,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		t.Secrets = append(t.Secrets, sec)
 	}
-	t.Auth = registryAuth(t.Tags, t.CacheFrom, t.CacheTo)
+	t.Keychain = imagebuild.Credentials(registryAuth(t.Tags, t.CacheFrom, t.CacheTo))
 	if t.Push && len(t.Tags) == 0 {
 		fmt.Fprintln(stderr, "imagebuild build: -push needs -tag")
 		return 2
@@ -257,7 +257,7 @@ func runSize(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	rep, err := imagebuild.ReadSize(ctx, fs.Arg(0), imagebuild.SizeOptions{
 		Insecure: *insecure, Files: true,
-		Username: os.Getenv("DEPLOYKIT_REGISTRY_USERNAME"), Password: os.Getenv("DEPLOYKIT_REGISTRY_PASSWORD"),
+		Keychain: imagebuild.Credentials(registryAuth([]string{fs.Arg(0)})),
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
