@@ -39,13 +39,44 @@
 // overrides), sizes workers and threads for an App Service SKU, and renders
 // a commented configuration with the matching startup command.
 //
+// # appservice
+//
+// Package appservice manages an App Service app and its plan as a
+// reviewable plan and an exact apply (only the fields the desired state
+// owns, app setting values secret in every output, tier problems before
+// any write), validates autoscale rules written in the az CLI's words and
+// replays a CPU trace through Azure's autoscale engine to show flapping,
+// and deploys an image blue/green behind a health gate with automatic
+// swap-back.
+//
+// # cdn
+//
+// Package cdn puts Azure Front Door in front of a Django app's static
+// files: the desired profile, endpoint, origin and routes as plan/apply
+// (classic CDN profiles planned with their retirement warning), a check of
+// the Django settings that defeat a CDN, cache-header verification over
+// real HTTP, purges of only the unhashed files that changed, uploads to
+// Blob Storage and a cost estimate from a dated price table.
+//
+// # workflow
+//
+// Package workflow checks a GitHub Actions pipeline with actionlint and
+// deploykit's deploy rules (Docker Hub library pushes, :latest deploys,
+// migrations inside the running app, venv caches that ignore the
+// interpreter, deploys not gated on tests) and generates a ci-cd.yml with
+// parallel test and lint, an immutable image tag with a registry cache,
+// a migration gate and a health-gated slot swap.
+//
 // # Composition
 //
 // A deploy pipeline composes them: cache keys for the CI dependency cache,
 // imagebuild to lint, generate and build the image with a registry cache,
-// gunicornconf to size the server for the target plan, and migrate to check
-// and apply the migrations before the new image is swapped in. The
-// examples/ directory holds one thin command per package. Packages for App
-// Service settings and autoscale (appservice) and static files behind a CDN
-// (cdn) are planned and not part of the module yet.
+// migrate to check and apply the migrations before the new image is
+// swapped in, gunicornconf to size the server for the target plan,
+// appservice and cdn to plan the App Service app and Front Door, and
+// workflow to check and generate the pipeline that runs it all. No package
+// imports another: the composition lives in callers. examples/deployplan
+// composes every package over an embedded sample Django project
+// (go run ./examples/deployplan), and examples/ holds one thin command per
+// package.
 package deploykit
