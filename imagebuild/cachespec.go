@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/google/go-containerregistry/pkg/name"
 	"slices"
 	"sort"
 	"strings"
@@ -167,42 +168,17 @@ func ValidateCacheExport(spec CacheSpec, imageRefs []string) error {
 	return nil
 }
 
-// normalizeImageRef puts a reference in the canonical form Docker uses for
-// comparison: docker.io/library/ for bare names, ":latest" when neither a
-// tag nor a digest is given. It does not validate the reference.
-func normalizeImageRef(ref string) string {
-	ref = strings.TrimSpace(ref)
-	name, dgst, _ := strings.Cut(ref, "@")
-	tag := ""
-	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
-		name, tag = name[:i], name[i+1:]
-	}
-	first, rest, hasSlash := strings.Cut(name, "/")
-	domain := ""
-	if hasSlash && (strings.ContainsAny(first, ".:") || first == "localhost") {
-		domain, name = first, rest
-	}
-	if domain == "" || domain == "index.docker.io" {
-		domain = "docker.io"
-	}
-	if domain == "docker.io" && !strings.Contains(name, "/") {
-		name = "library/" + name
-	}
-	out := domain + "/" + strings.ToLower(name)
-	if tag == "" && dgst == "" {
-		tag = "latest"
-	}
-	if tag != "" {
-		out += ":" + tag
-	}
-	if dgst != "" {
-		out += "@" + dgst
-	}
-	return out
-}
-
+// sameImageRef reports whether two references name the same image, by
+// go-containerregistry's reference grammar: "python" is
+// index.docker.io/library/python:latest, and docker.io is index.docker.io.
+// References that do not parse are compared as written.
 func sameImageRef(a, b string) bool {
-	return normalizeImageRef(a) == normalizeImageRef(b)
+	ra, errA := name.ParseReference(strings.TrimSpace(a), name.WeakValidation)
+	rb, errB := name.ParseReference(strings.TrimSpace(b), name.WeakValidation)
+	if errA != nil || errB != nil {
+		return strings.TrimSpace(a) == strings.TrimSpace(b)
+	}
+	return ra.Name() == rb.Name()
 }
 
 // BranchCache returns the registry caches for a build on branch: the cache

@@ -105,3 +105,23 @@ func FuzzParseCacheSpec(f *testing.F) {
 		_ = ValidateCacheExport(spec, []string{s})
 	})
 }
+
+func TestSameImageRef(t *testing.T) {
+	// Docker's normalisation: bare names are Docker Hub's library/, no tag
+	// is latest, docker.io and index.docker.io are one registry.
+	for _, pair := range [][2]string{
+		{"python", "docker.io/library/python:latest"},
+		{"index.docker.io/org/app:v1", "docker.io/org/app:v1"},
+		{"reg.example.com/app", "reg.example.com/app:latest"},
+		{" reg.example.com/app:v1 ", "reg.example.com/app:v1"},
+	} {
+		assert.True(t, sameImageRef(pair[0], pair[1]), "%q = %q", pair[0], pair[1])
+	}
+	for _, pair := range [][2]string{
+		{"reg.example.com/app:v1", "reg.example.com/app:v2"},
+		{"reg.example.com/app:buildcache", "reg.example.com/app"},
+		{"other.example.com/app:v1", "reg.example.com/app:v1"},
+	} {
+		assert.False(t, sameImageRef(pair[0], pair[1]), "%q != %q", pair[0], pair[1])
+	}
+}
