@@ -197,8 +197,12 @@ type Target struct {
 	// cache ref equal to one of Tags is refused (ErrCacheRefIsImageRef).
 	CacheFrom, CacheTo []CacheSpec
 	// MaxSize fails the build (ErrSizeBudgetExceeded) when the image's
-	// compressed size is over it; 0 means no budget.
+	// compressed size is over it; 0 means no budget. For a multi-platform
+	// build it is the budget of every platform's image.
 	MaxSize int64
+	// MaxSizeByPlatform sets a platform's own budget ("linux/arm64" ->
+	// bytes), replacing MaxSize for it.
+	MaxSizeByPlatform map[string]int64
 	// Inspect downloads the built image's layers to report uncompressed
 	// sizes and the waste analysis (BuildResult.Size.Waste).
 	Inspect bool
@@ -218,12 +222,20 @@ type BuildResult struct {
 	// Target is Target.Name.
 	Target string
 	// ManifestDigest and ConfigDigest identify the image ("" when the
-	// build exported no image, e.g. OutputLocal only).
+	// build exported no image, e.g. OutputLocal only, and for a
+	// multi-platform build, whose images are in Sizes).
 	ManifestDigest string
 	ConfigDigest   string
+	// IndexDigest is the image index of a multi-platform build ("" for
+	// one platform).
+	IndexDigest string
 	// Size is the size report of the image: total, layers, and with
-	// Target.Inspect the waste analysis. Nil when no image was exported.
+	// Target.Inspect the waste analysis. Nil when no image was exported
+	// or the build had several platforms.
 	Size *SizeReport
+	// Sizes has one size report per platform of a multi-platform build,
+	// keyed by Target.Platforms' entries.
+	Sizes map[string]*SizeReport
 	// Cache counts the steps and cache hits from the status stream.
 	Cache BuildCacheStats
 	// Warnings are the build checks' findings (streamed by the frontend,
@@ -337,42 +349,75 @@ func (b *Builder) Build(ctx context.Context, t Target) (*BuildResult, error) {
 		return res, classifyBuildError(ctx, err)
 	}
 	res.ExporterResponse = resp.ExporterResponse
-	res.ManifestDigest = resp.ExporterResponse["containerimage.digest"]
+	exported := resp.ExporterResponse["containerimage.digest"]
+	res.ManifestDigest = exported
 	res.ConfigDigest = resp.ExporterResponse["containerimage.config.digest"]
-	if res.ManifestDigest == "" {
+	if exported == "" {
 		return res, nil
 	}
-	sopt := SizeOptions{Insecure: t.Insecure, Files: t.Inspect, Keychain: t.Keychain}
-	var rep *SizeReport
-	switch {
-	case t.Push && len(t.Tags) > 0:
-		var d name.Digest
-		if d, err = digestRef(t.Tags[0], res.ManifestDigest); err != nil {
-			break
-		}
-		// The read-back goes where buildkitd pushed: go-containerregistry's
-		// scheme rule (plain HTTP for loopback and private registries) is
-		// containerd's for localhost, which buildkitd follows.
-		if d.Context().Scheme() == "http" {
-			sopt.Insecure = true
-		}
-		rep, err = ReadSize(ctx, d.String(), sopt)
-	case layoutDir != "":
-		rep, err = ReadSizeFromLayout(ctx, layoutDir, res.ManifestDigest, sopt)
+	platforms := []string{""}
+	if len(t.Platforms) > 1 {
+		// The exporter's digest is the index: each platform's image is
+		// read and budgeted on its own.
+		res.IndexDigest, res.ManifestDigest, res.ConfigDigest = exported, "", ""
+		platforms = t.Platforms
+		res.Sizes = map[string]*SizeReport{}
 	}
-	if err != nil {
-		return res, fmt.Errorf("imagebuild: size of the built image: %w", err)
-	}
-	if rep != nil {
-		if df, derr := os.ReadFile(dockerfilePath(t)); derr == nil {
+	df, dfErr := os.ReadFile(dockerfilePath(t))
+	var budgetErr error
+	for _, pl := range platforms {
+		sopt := SizeOptions{Insecure: t.Insecure, Files: t.Inspect, Keychain: t.Keychain, Platform: pl}
+		var rep *SizeReport
+		switch {
+		case t.Push && len(t.Tags) > 0:
+			var d name.Digest
+			if d, err = digestRef(t.Tags[0], exported); err != nil {
+				break
+			}
+			// The read-back goes where buildkitd pushed: go-containerregistry's
+			// scheme rule (plain HTTP for loopback and private registries) is
+			// containerd's for localhost, which buildkitd follows.
+			if d.Context().Scheme() == "http" {
+				sopt.Insecure = true
+			}
+			rep, err = ReadSize(ctx, d.String(), sopt)
+		case layoutDir != "":
+			rep, err = ReadSizeFromLayout(ctx, layoutDir, exported, sopt)
+		}
+		if err != nil {
+			return res, fmt.Errorf("imagebuild: size of the built image%s: %w", platformSuffix(pl), err)
+		}
+		if rep == nil {
+			continue
+		}
+		if dfErr == nil {
 			AttributeLayers(rep, df)
 		}
-		res.Size = rep
-		if err := CheckSizeBudget(*rep, t.MaxSize); err != nil {
-			return res, err
+		max := t.MaxSize
+		if m, ok := t.MaxSizeByPlatform[pl]; ok {
+			max = m
+		}
+		if pl == "" {
+			res.Size = rep
+		} else {
+			res.Sizes[pl] = rep
+		}
+		if err := CheckSizeBudget(*rep, max); err != nil && budgetErr == nil {
+			var be *SizeBudgetError
+			if errors.As(err, &be) {
+				be.Platform = pl
+			}
+			budgetErr = err
 		}
 	}
-	return res, nil
+	return res, budgetErr
+}
+
+func platformSuffix(p string) string {
+	if p == "" {
+		return ""
+	}
+	return " for " + p
 }
 
 func progressPrefix(name string) string {
@@ -532,6 +577,16 @@ func (b *Builder) solveOpt(t Target, exports bool) (opt client.SolveOpt, cleanup
 func validateOutputs(t Target) error {
 	if t.Push && len(t.Tags) == 0 {
 		return errors.New("imagebuild: Target.Push needs at least one tag")
+	}
+	for _, p := range t.Platforms {
+		if _, err := parsePlatform(p); err != nil {
+			return fmt.Errorf("imagebuild: Target.Platforms: %w", err)
+		}
+	}
+	for p := range t.MaxSizeByPlatform {
+		if !slices.Contains(t.Platforms, p) {
+			return fmt.Errorf("imagebuild: Target.MaxSizeByPlatform names %q, which is not in Target.Platforms %v", p, t.Platforms)
+		}
 	}
 	for _, c := range t.CacheFrom {
 		if err := ValidateCacheImport(c); err != nil {

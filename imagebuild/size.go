@@ -154,10 +154,17 @@ var ErrSizeBudgetExceeded = errors.New("imagebuild: image size budget exceeded")
 // SizeBudgetError reports an image larger than its budget.
 type SizeBudgetError struct {
 	Size, Max int64
+	// Platform is the platform whose image is over budget ("" for a
+	// single-platform build).
+	Platform string
 }
 
 func (e *SizeBudgetError) Error() string {
-	return fmt.Sprintf("imagebuild: image is %s (%d bytes) compressed, over the %s (%d bytes) budget", FormatSize(e.Size), e.Size, FormatSize(e.Max), e.Max)
+	what := "image"
+	if e.Platform != "" {
+		what = e.Platform + " image"
+	}
+	return fmt.Sprintf("imagebuild: %s is %s (%d bytes) compressed, over the %s (%d bytes) budget", what, FormatSize(e.Size), e.Size, FormatSize(e.Max), e.Max)
 }
 
 // Unwrap makes errors.Is(err, ErrSizeBudgetExceeded) true.

@@ -203,6 +203,14 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				_ = res.Size.Waste.WriteText(stdout)
 			}
 		}
+		if len(res.Sizes) > 0 {
+			fmt.Fprintf(stdout, "index %s\n", res.IndexDigest)
+			for _, pl := range t.Platforms {
+				if r := res.Sizes[pl]; r != nil {
+					fmt.Fprintf(stdout, "  %s %s %s compressed, %d layers\n", pl, r.ManifestDigest, imagebuild.FormatSize(r.Size), len(r.Layers))
+				}
+			}
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "imagebuild build: %v\n", err)
