@@ -52,6 +52,7 @@ missing_packages() {
 		pkgs+=(python3 python3-django python3-whitenoise python3-psycopg2)
 	fi
 	command -v zstdmt >/dev/null || pkgs+=(zstd) # cache/: @actions/cache runs zstdmt and unzstd
+	command -v shellcheck >/dev/null || pkgs+=(shellcheck) # workflow/: the generated run: scripts pass the real shellcheck
 	command -v node >/dev/null || pkgs+=(nodejs)
 	command -v npm >/dev/null || pkgs+=(npm)
 	echo "${pkgs[@]}"
