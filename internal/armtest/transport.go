@@ -38,8 +38,14 @@ type Recorder struct {
 	reqs []Request
 }
 
-// Do implements policy.Transporter.
+// Do implements policy.Transporter. A request whose context is already
+// done fails with the context's error without reaching Next, as net/http
+// does; the SDK fakes would otherwise start a dispatch that outlives the
+// request and races with the next poll of the same operation.
 func (r *Recorder) Do(req *http.Request) (*http.Response, error) {
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {
 		b, err := io.ReadAll(req.Body)
