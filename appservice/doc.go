@@ -42,7 +42,9 @@
 // autoscale below Standard. [Simulate] replays a CSV metric trace through
 // Azure's documented engine (scale-out if any rule fires, scale-in only if
 // all do, projection metric × c/(c−n) before a scale-in) and reports every
-// scale event and every flap the guard prevented.
+// scale event and every flap the guard prevented. [LintAutoscale] applies
+// the same validation to autoscale settings written in ARM JSON, Bicep or
+// Terraform and reports what it cannot evaluate as not modelled.
 //
 // # Blue/green
 //
