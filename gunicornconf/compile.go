@@ -27,6 +27,9 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 	case "function_definition":
 		c.parameters(n.child("parameters"), "function definition")
 		inner := scope{function: true, async: n.hasToken("async"), depth: sc.depth + 1}
+		if inner.async {
+			c.asyncGenerator(n)
+		}
 		for _, k := range n.kids {
 			if k.field == "body" {
 				c.compile(k, inner, n)
@@ -98,6 +101,8 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 			c.errAt(n, "'yield' inside comprehension")
 		case !sc.function:
 			c.errAt(n, "'yield' outside function")
+		case sc.async && n.hasToken("from"):
+			c.errAt(n, "'yield from' inside async function")
 		}
 	case "await":
 		switch {
@@ -118,33 +123,45 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		switch {
 		case !sc.function && !sc.class:
 			c.errAt(n, "nonlocal declaration not allowed at module level")
-		case sc.depth <= 1:
-			// The enclosing scope is the module, whose names are globals.
-			for _, id := range n.namedKids() {
-				c.errAt(id, "no binding for nonlocal '%s' found", id.text(c.src))
-				break
-			}
 		}
+		// Whether an enclosing function binds the name is the symbol
+		// table's check (symtable.go).
 	case "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
-		inner := sc
-		inner.comprehension = true
+		// A comprehension is a function scope of its own (Python 3.11);
+		// its first iterable is evaluated in the enclosing scope.
+		inner := scope{function: true, comprehension: true, depth: sc.depth}
+		if n.kind != "generator_expression" && !sc.comprehension && !(sc.function && sc.async) && c.comprehensionIsAsync(n) {
+			c.errAt(n, "asynchronous comprehension outside of an asynchronous function")
+		}
+		first := true
 		for _, k := range n.namedKids() {
-			if k.kind == "for_in_clause" {
-				if l := k.child("left"); l != nil {
-					c.target(l, "comprehension")
-				}
-				for _, x := range k.kids {
-					if x.field == "right" && x.kind == "," && !x.named {
-						if n.kind == "generator_expression" && n.parent != nil && n.parent.kind == "call" {
-							c.errAt(n, "Generator expression must be parenthesized")
-						} else {
-							c.errAt(x, "invalid syntax: a comprehension's iterable tuple needs parentheses")
-						}
-						break
+			if k.kind != "for_in_clause" {
+				c.compile(k, inner, n)
+				continue
+			}
+			if l := k.child("left"); l != nil {
+				c.target(l, "comprehension")
+			}
+			for _, x := range k.kids {
+				if x.field == "right" && x.kind == "," && !x.named {
+					if n.kind == "generator_expression" && n.parent != nil && n.parent.kind == "call" {
+						c.errAt(n, "Generator expression must be parenthesized")
+					} else {
+						c.errAt(x, "invalid syntax: a comprehension's iterable tuple needs parentheses")
 					}
+					break
 				}
 			}
-			c.compile(k, inner, n)
+			for _, x := range k.kids {
+				switch {
+				case !x.named:
+				case x.field == "right" && first:
+					c.compile(x, sc, k)
+				default:
+					c.compile(x, inner, k)
+				}
+			}
+			first = false
 		}
 		return
 	case "assignment":
@@ -187,6 +204,28 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		if a := n.child("arguments"); a != nil && a.kind == "generator_expression" {
 			// f(x for x in y) is fine; the generator is the only argument.
 			_ = a
+		}
+	case "match_statement":
+		if c.notModelled == nil {
+			c.notModelled = n
+		}
+	case "try_statement":
+		var clauses []*node
+		for _, k := range n.kids {
+			if k.kind == "except_clause" {
+				clauses = append(clauses, k)
+			}
+		}
+		for i, k := range clauses {
+			bare := true
+			for _, x := range k.namedKids() {
+				if x.kind != "block" {
+					bare = false
+				}
+			}
+			if bare && i < len(clauses)-1 {
+				c.errAt(k, "default 'except:' must be last")
+			}
 		}
 	case "except_clause":
 		if n.hasToken(",") {
@@ -514,4 +553,107 @@ func firstIdent(n *node) *node {
 		}
 	}
 	return nil
+}
+
+func isComprehension(n *node) bool {
+	switch n.kind {
+	case "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
+		return true
+	}
+	return false
+}
+
+// comprehensionIsAsync reports whether CPython compiles comprehension n as
+// a coroutine: it has an `async for`, or an await in its own scope, or a
+// list, set or dict comprehension in its own scope that is one.
+func (c *checker) comprehensionIsAsync(n *node) bool {
+	var stack []*node
+	push := func(n *node, skipFirstIterable bool) bool {
+		first := true
+		for _, k := range n.namedKids() {
+			if k.kind != "for_in_clause" {
+				stack = append(stack, k)
+				continue
+			}
+			if k.hasToken("async") && skipFirstIterable {
+				return true
+			}
+			for _, x := range k.kids {
+				switch {
+				case !x.named:
+				case x.field == "right" && first:
+					if !skipFirstIterable {
+						stack = append(stack, x)
+					}
+				default:
+					if skipFirstIterable {
+						stack = append(stack, x)
+					}
+				}
+			}
+			first = false
+		}
+		return false
+	}
+	if push(n, true) {
+		return true
+	}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch {
+		case x.kind == "await":
+			return true
+		case x.kind == "lambda":
+			continue
+		case isComprehension(x):
+			if x.kind != "generator_expression" && c.comprehensionIsAsync(x) {
+				return true
+			}
+			// Only its first iterable belongs to this scope.
+			push(x, false)
+			continue
+		}
+		for _, k := range x.kids {
+			if k.named {
+				stack = append(stack, k)
+			}
+		}
+	}
+	return false
+}
+
+// asyncGenerator reports `return value` in an async def that yields.
+func (c *checker) asyncGenerator(def *node) {
+	body := def.child("body")
+	if body == nil {
+		return
+	}
+	var yields bool
+	var returns []*node
+	stack := []*node{body}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch x.kind {
+		case "function_definition", "lambda", "class_definition":
+			continue
+		case "yield":
+			yields = true
+		case "return_statement":
+			if len(x.namedKids()) > 0 {
+				returns = append(returns, x)
+			}
+		}
+		for _, k := range x.kids {
+			if k.named {
+				stack = append(stack, k)
+			}
+		}
+	}
+	if yields {
+		for _, r := range returns {
+			c.errAt(r, "'return' with value in async generator")
+		}
+	}
 }

@@ -167,3 +167,23 @@ func TestParseErrorsAgreeWithCPython(t *testing.T) {
 		assert.Error(t, err)
 	}
 }
+
+// A match statement is refused as not modelled: CPython's pattern rules
+// (unreachable captures, repeated names) are not checked, and a file
+// deploykit cannot judge is never passed as valid.
+func TestMatchStatementIsNotModelled(t *testing.T) {
+	for _, src := range []string{
+		"match x:\n    case 1:\n        workers = 2\n",
+		"match x:\n    case a:\n        pass\n    case b:\n        pass\n", // CPython: name capture 'a' makes remaining patterns unreachable
+	} {
+		_, err := Parse("gunicorn.conf.py", []byte(src))
+		var pe *ParseError
+		require.ErrorAs(t, err, &pe, src)
+		assert.True(t, pe.NotModelled, src)
+		assert.Contains(t, pe.Msg, "not modelled")
+	}
+	_, err := Parse("gunicorn.conf.py", []byte("match x:\n    case 1\n"))
+	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.False(t, pe.NotModelled, "a syntax error is not 'not modelled'")
+}

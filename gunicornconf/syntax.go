@@ -40,6 +40,12 @@ type ParseError struct {
 	Msg          string
 	// Errors holds every syntax error, in source order.
 	Errors []SyntaxError
+	// NotModelled is set when the file is refused only because it uses
+	// Python whose compile-time rules deploykit does not check (a match
+	// statement: unreachable or repeated captures, alternatives binding
+	// different names). CPython may accept such a file; deploykit
+	// refuses it rather than guess.
+	NotModelled bool
 }
 
 // SyntaxError is one place where a file is not valid Python 3.
@@ -173,6 +179,13 @@ func syntaxTree(path string, src []byte) (*node, error) {
 		c.indentation(root)
 		c.compile(root, scope{}, nil)
 	}
+	if len(pe.Errors) == 0 {
+		c.symbols(root)
+	}
+	if len(pe.Errors) == 0 && c.notModelled != nil {
+		c.errAt(c.notModelled, "not modelled: match statements (their pattern rules are not checked, so deploykit refuses the file rather than guess)")
+		pe.NotModelled = true
+	}
 	if len(pe.Errors) > 0 {
 		return nil, pe.done()
 	}
@@ -247,6 +260,8 @@ func decodeSource(src []byte) ([]byte, error) {
 type checker struct {
 	src []byte
 	pe  *ParseError
+	// notModelled is the first construct the checks do not cover.
+	notModelled *node
 }
 
 func (c *checker) errAt(n *node, format string, a ...any) {
@@ -596,9 +611,15 @@ func (c *checker) indentation(root *node) {
 	type level struct{ col, alt int }
 	stack := []level{{0, 0}}
 	lines := map[int]bool{}
+	blockFirst := map[int]bool{} // line starts of a block's first statement
 	var starts []int
 	var walk func(n *node, depth int)
 	walk = func(n *node, depth int) {
+		if n.kind == "block" {
+			if ks := n.namedKids(); len(ks) > 0 && c.lineStartsAt(ks[0]) {
+				blockFirst[ks[0].start-(ks[0].col-1)] = true
+			}
+		}
 		if n.kind == "block" || n.kind == "module" {
 			for _, k := range n.namedKids() {
 				if !lines[k.line] {
@@ -685,6 +706,10 @@ func (c *checker) indentation(root *node) {
 				return
 			}
 		case col > top.col:
+			if !blockFirst[off] {
+				c.pe.add(line, lc, 0, 0, "unexpected indent")
+				return
+			}
 			if alt <= top.alt {
 				c.pe.add(line, lc, 0, 0, "inconsistent use of tabs and spaces in indentation")
 				return
