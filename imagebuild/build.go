@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/moby/buildkit/identity"
 	"io"
 	"log/slog"
 	"maps"
@@ -363,7 +364,6 @@ func (b *Builder) Build(ctx context.Context, t Target) (*BuildResult, error) {
 		platforms = t.Platforms
 		res.Sizes = map[string]*SizeReport{}
 	}
-	df, dfErr := os.ReadFile(dockerfilePath(t))
 	var budgetErr error
 	for _, pl := range platforms {
 		sopt := SizeOptions{Insecure: t.Insecure, Files: t.Inspect, Keychain: t.Keychain, Platform: pl}
@@ -390,8 +390,10 @@ func (b *Builder) Build(ctx context.Context, t Target) (*BuildResult, error) {
 		if rep == nil {
 			continue
 		}
-		if dfErr == nil {
-			AttributeLayers(rep, df)
+		if prov, perr := buildProvenance(ctx, b.c, opt.Ref, pl); perr == nil {
+			attributeFromSourceMap(rep, prov.layerSources())
+		} else {
+			b.log.DebugContext(ctx, "no source map for the layers", "error", perr)
 		}
 		max := t.MaxSize
 		if m, ok := t.MaxSizeByPlatform[pl]; ok {
@@ -501,6 +503,9 @@ func (b *Builder) solveOpt(t Target, exports bool) (opt client.SolveOpt, cleanup
 		attrs["cmdline"] = ""
 	}
 	opt = client.SolveOpt{
+		// A ref of our own, to find the build's history record (and its
+		// source map) afterwards.
+		Ref:           identity.NewID(),
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
 		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": dfFS},

@@ -74,6 +74,8 @@ func TestBuildMultiPlatformSizes(t *testing.T) {
 		assert.NotEqual(t, res.IndexDigest, rep.ManifestDigest)
 		assert.Equal(t, res.IndexDigest, rep.IndexDigest)
 		assert.Equal(t, pl, rep.Platform)
+		require.NotEmpty(t, rep.Layers)
+		assert.Equal(t, 3, rep.Layers[len(rep.Layers)-1].Line, "%s: the COPY, from the platform's own source map", pl)
 		assert.InDelta(t, payload, rep.Size, float64(payload)/20+2000, "%s: the payload, gzip-compressed (random bytes do not shrink)", pl)
 	}
 

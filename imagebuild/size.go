@@ -26,8 +26,14 @@ type Layer struct {
 	// "RUN /bin/sh -c pip install -r requirements.txt # buildkit".
 	CreatedBy string `json:"created_by,omitempty"`
 	// Line is the 1-based line of the Dockerfile instruction that made
-	// the layer, when AttributeLayers could tell; 0 otherwise.
-	Line int `json:"line,omitempty"`
+	// the layer, SourceFile its file and Instruction its text, from the
+	// build's source map (BuildKit's provenance of the solve: the step
+	// that produced the layer and that step's source location); a base
+	// image's layers carry the FROM line. 0 and "" when unknown (a report
+	// read from a registry, or a buildkitd without build history).
+	Line        int    `json:"line,omitempty"`
+	SourceFile  string `json:"source_file,omitempty"`
+	Instruction string `json:"instruction,omitempty"`
 	// Files lists the layer's entries when the layer was read.
 	Files []LayerFile `json:"-"`
 }
@@ -127,7 +133,11 @@ func (r SizeReport) WriteText(w io.Writer) error {
 		if l.Line > 0 {
 			line = strconv.Itoa(l.Line)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, FormatSize(l.Size), unc, line, truncate(l.CreatedBy, 80))
+		what := l.CreatedBy
+		if l.Instruction != "" {
+			what = collapseSpaces(l.Instruction)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, FormatSize(l.Size), unc, line, truncate(what, 80))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -227,4 +237,8 @@ func FormatSize(n int64) string {
 		}
 	}
 	return strconv.FormatInt(n, 10) + "B"
+}
+
+func collapseSpaces(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\\\n", " ")), " ")
 }

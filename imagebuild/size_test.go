@@ -2,7 +2,6 @@ package imagebuild
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -74,37 +73,4 @@ func TestAddedOnTop(t *testing.T) {
 	base := SizeReport{Layers: []Layer{{Digest: "a", Size: 10}, {Digest: "b", Size: 20}}}
 	img := SizeReport{Layers: []Layer{{Digest: "a", Size: 10}, {Digest: "b", Size: 20}, {Digest: "c", Size: 5}, {Digest: "d", Size: 7}}}
 	assert.Equal(t, int64(12), img.AddedOnTop(base))
-}
-
-func TestAttributeLayers(t *testing.T) {
-	df := []byte(`FROM base AS builder
-RUN --mount=type=cache,target=/root/.cache pip install \
-    -r requirements.txt
-FROM base
-WORKDIR /app
-COPY --from=builder --chown=1000:1000 /venv /venv
-COPY . .
-RUN ["python", "-m", "compileall", "/app"]
-`)
-	r := &SizeReport{Layers: []Layer{
-		{CreatedBy: "COPY busybox /bin/busybox # buildkit"}, // base image layer
-		{CreatedBy: "WORKDIR /app"},
-		{CreatedBy: "COPY --chown=1000:1000 /venv /venv # buildkit"},
-		{CreatedBy: "COPY . . # buildkit"},
-		{CreatedBy: "RUN python -m compileall /app # buildkit"},
-	}}
-	AttributeLayers(r, df)
-	var lines []int
-	for _, l := range r.Layers {
-		lines = append(lines, l.Line)
-	}
-	assert.Equal(t, []int{0, 5, 6, 7, 8}, lines)
-
-	r2 := &SizeReport{Layers: []Layer{{CreatedBy: "RUN |1 X=1 /bin/sh -c pip install -r requirements.txt # buildkit"}}}
-	AttributeLayers(r2, df)
-	assert.Equal(t, 2, r2.Layers[0].Line, "a multi-line RUN with build args")
-
-	var sb strings.Builder
-	require.NoError(t, SizeReport{Ref: "x", Size: 10, Layers: r.Layers}.WriteText(&sb))
-	assert.Contains(t, sb.String(), "COPY . .")
 }
