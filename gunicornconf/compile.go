@@ -205,6 +205,23 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 			// f(x for x in y) is fine; the generator is the only argument.
 			_ = a
 		}
+	case "list_splat":
+		// *x stands only in a tuple, list or set display, a call's
+		// arguments or a subscript; a bare statement or right-hand side
+		// gets its own message (expression_statement, assignment).
+		if p := n.parent; p != nil {
+			switch p.kind {
+			case "tuple":
+				if !p.hasToken(",") {
+					c.errAt(n, "cannot use starred expression here")
+				}
+			case "list", "set", "expression_list", "argument_list", "subscript", "pattern_list", "expression_statement", "assignment", "delete_statement":
+			case "list_comprehension", "set_comprehension", "generator_expression":
+				c.errAt(n, "iterable unpacking cannot be used in comprehension")
+			default:
+				c.errAt(n, "can't use starred expression here")
+			}
+		}
 	case "match_statement":
 		if c.notModelled == nil {
 			c.notModelled = n
