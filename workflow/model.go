@@ -19,14 +19,14 @@ type model struct {
 	jobs    []*job
 	byID    map[string]*job
 	text    string // the whole file, for "does the workflow mention X"
-	inProj  bool   // poetry virtualenvs in project (.venv), so ~/.cache/pypoetry holds no venv
 	trigger map[string]bool
 
 	// memoised per job and step: the rules ask the same questions often.
-	roles  map[*job][2]bool
-	kinds  map[*step][2]string
-	texts  map[*step]string
-	deploy map[*job]bool
+	roles   map[*job][2]bool
+	kinds   map[*step][2]string
+	texts   map[*step]string
+	deploy  map[*job]bool
+	layouts map[*job]*venvLayout
 }
 
 type job struct {
@@ -116,16 +116,12 @@ func (c command) joined() string {
 
 func buildModel(f File, ast *actionlint.Workflow) *model {
 	m := &model{file: f, ast: ast, byID: map[string]*job{}, text: string(f.Data), trigger: map[string]bool{},
-		roles: map[*job][2]bool{}, kinds: map[*step][2]string{}, texts: map[*step]string{}, deploy: map[*job]bool{}}
+		roles: map[*job][2]bool{}, kinds: map[*step][2]string{}, texts: map[*step]string{}, deploy: map[*job]bool{}, layouts: map[*job]*venvLayout{}}
 	// Line breaks as YAML counts them: CRLF, CR or LF.
 	m.lines = strings.Split(strings.ReplaceAll(strings.ReplaceAll(string(f.Data), "\r\n", "\n"), "\r", "\n"), "\n")
 	for _, ev := range ast.On {
 		m.trigger[strings.ToLower(ev.EventName())] = true
 	}
-	lt := strings.ToLower(m.text)
-	m.inProj = strings.Contains(lt, "virtualenvs-in-project: true") || strings.Contains(lt, "virtualenvs.in-project true") ||
-		strings.Contains(lt, "poetry_virtualenvs_in_project: true") || strings.Contains(lt, "poetry_virtualenvs_in_project: \"true\"") ||
-		strings.Contains(lt, "poetry_virtualenvs_in_project: 1") || strings.Contains(lt, "poetry_virtualenvs_in_project: 'true'")
 	for id, aj := range ast.Jobs {
 		if aj == nil {
 			continue

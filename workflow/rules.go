@@ -730,25 +730,40 @@ var pythonRe = regexp.MustCompile(`(?i)(python|py-?\d|py\$\{\{|\bcp3\d|\b3\.\d{1
 var exactInterpRe = regexp.MustCompile(`(?i)(steps\.[\w-]+\.outputs\.python-(version|path)|env\.pythonlocation)`)
 var osRe = regexp.MustCompile(`(?i)(runner\.os|matrix\.os|matrix\.platform|matrix\.runner|runs-on|imageos|inputs\.os|\blinux\b|\bubuntu|\bwindows\b|\bmacos\b)`)
 
-func isVenvPath(p string, inProj bool) bool {
+// isVenvPath reports whether cached path p holds files bound to one Python
+// interpreter: the interpreter's own tree, or a venv (or pip --target tree)
+// that one of job j's installers writes there. A path merely named like a
+// venv that nothing in the job writes to (caching ~/.venv while Poetry puts
+// its venvs in ~/.cache/pypoetry/virtualenvs) holds none.
+func (m *model) isVenvPath(j *job, p string) bool {
 	lp := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(p), "/"))
-	if strings.HasPrefix(lp, "!") {
+	if strings.HasPrefix(lp, "!") || lp == "" {
 		return false
 	}
+	if strings.Contains(lp, "site-packages") || strings.Contains(lp, "pythonlocation") {
+		return true
+	}
+	l := m.layout(j)
 	base := lp[strings.LastIndexByte(lp, '/')+1:]
 	switch {
-	case base == ".venv" || base == "venv" || base == ".virtualenv" || base == ".tox" || base == ".nox":
-		return true
-	case strings.Contains(lp, "virtualenvs") || strings.Contains(lp, "site-packages") || strings.Contains(lp, "pythonlocation"):
-		return true
-	case (lp == "~/.cache/pypoetry" || strings.HasSuffix(lp, "/.cache/pypoetry")) && !inProj:
-		return true
+	case base == ".venv" || base == "venv" || base == ".virtualenv" || base == ".tox" || base == ".nox" ||
+		strings.Contains(lp, "virtualenvs") || base == "pypoetry":
+		return l.holds(p)
+	}
+	// A venv or pip --target tree the job creates, or its parent (~/.local
+	// holds snok's ~/.local/venv).
+	if np := normPath(p, ""); np != "" && np != "~" && np != "/" && !l.unknown {
+		for _, d := range l.dirs {
+			if d == np || strings.HasPrefix(d, np+"/") {
+				return true
+			}
+		}
 	}
 	return false
 }
 
-func isDepPath(p string, inProj bool) bool {
-	if isVenvPath(p, inProj) {
+func (m *model) isDepPath(j *job, p string) bool {
+	if m.isVenvPath(j, p) {
 		return true
 	}
 	lp := strings.ToLower(p)
@@ -889,12 +904,12 @@ func (m *model) checkCaches(j *job) []Diagnostic {
 		}
 		venv, dep, pinned := false, false, false
 		for _, p := range paths {
-			venv = venv || isVenvPath(p.text, m.inProj)
-			dep = dep || isDepPath(p.text, m.inProj)
+			venv = venv || m.isVenvPath(j, p.text)
+			dep = dep || m.isDepPath(j, p.text)
 			// actions/cache versions a cache by its paths: a path under
 			// the interpreter's own location restores only for that
 			// exact interpreter, whatever the key says.
-			pinned = pinned || (isVenvPath(p.text, m.inProj) && exactInterpRe.MatchString(p.text))
+			pinned = pinned || (m.isVenvPath(j, p.text) && exactInterpRe.MatchString(p.text))
 		}
 		if pinned {
 			venv = false
