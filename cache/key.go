@@ -43,6 +43,10 @@ type KeyContext struct {
 	Matrix map[string]string
 	// Github holds github.NAME values (ref_name, sha, ref, ...).
 	Github map[string]string
+	// Steps holds the steps context: keys are the path after "steps.",
+	// "ID.outputs.NAME", "ID.outcome" or "ID.conclusion" (for example
+	// "setup-python.outputs.python-version"), compared case-insensitively.
+	Steps map[string]string
 	// Workspace is where hashFiles() looks. Empty: ".".
 	Workspace string
 	// Hash configures hashFiles() calls.
@@ -79,10 +83,15 @@ func RunnerArch(goarch string) string {
 
 // EvalKey evaluates a key template: literal text with ${{ expr }}
 // blocks, where expr is a context value (runner.os, runner.arch,
-// env.NAME, matrix.NAME, github.ref_name and other github.NAME), a quoted
+// env.NAME, matrix.NAME, github.ref_name and other github.NAME,
+// steps.ID.outputs.NAME, steps.ID.outcome, steps.ID.conclusion), a quoted
 // literal, a number, true/false/null, or hashFiles('pattern', ...). Names
 // are case-insensitive like in GitHub expressions; a missing value is "".
 func EvalKey(ctx context.Context, template string, kc KeyContext) (string, error) {
+	return evalKey(ctx, template, kc, nil)
+}
+
+func evalKey(ctx context.Context, template string, kc KeyContext, rec *KeyEval) (string, error) {
 	var out strings.Builder
 	i := 0
 	for i < len(template) {
@@ -93,7 +102,7 @@ func EvalKey(ctx context.Context, template string, kc KeyContext) (string, error
 		}
 		out.WriteString(template[i : i+j])
 		start := i + j
-		p := &exprParser{src: template, pos: start + 3, kc: kc, ctx: ctx}
+		p := &exprParser{src: template, pos: start + 3, kc: kc, ctx: ctx, rec: rec}
 		v, err := p.expression()
 		if err != nil {
 			return "", err
@@ -116,6 +125,7 @@ type exprParser struct {
 	pos int
 	kc  KeyContext
 	ctx context.Context
+	rec *KeyEval // records what the key depends on (EvalKeyDetailed); nil for EvalKey
 }
 
 func (p *exprParser) errAt(pos int, msg string) error {
@@ -237,7 +247,11 @@ func (p *exprParser) expression() (string, error) {
 		}
 		break
 	}
-	return p.lookup(start, name, path)
+	v, err := p.lookup(start, name, path)
+	if err == nil && p.rec != nil {
+		p.rec.addContext(strings.TrimSpace(p.src[start:p.pos]), v)
+	}
+	return v, err
 }
 
 func lookupFold(m map[string]string, k string) string {
@@ -256,8 +270,10 @@ func (p *exprParser) lookup(start int, name string, path []string) (string, erro
 	ctxName := strings.ToLower(name)
 	switch ctxName {
 	case "runner", "env", "matrix", "github":
+	case "steps":
+		return p.stepsValue(start, path)
 	default:
-		return "", p.errAt(start, fmt.Sprintf("unknown context %q: expected runner, env, matrix or github", name))
+		return "", p.errAt(start, fmt.Sprintf("unknown context %q: expected runner, env, matrix, github or steps", name))
 	}
 	if len(path) != 1 {
 		return "", p.errAt(start, fmt.Sprintf("%s needs exactly one property, like %s.NAME", name, ctxName))
@@ -321,9 +337,12 @@ func (p *exprParser) call(start int, name string) (string, error) {
 	if ws == "" {
 		ws = "."
 	}
-	h, err := HashFiles(p.ctx, ws, args, p.kc.Hash)
+	r, err := HashFilesDetailed(p.ctx, ws, args, p.kc.Hash)
 	if err != nil {
 		return "", &TemplateError{Template: p.src, Column: start + 1, Msg: "hashFiles failed", Err: err}
 	}
-	return h, nil
+	if p.rec != nil {
+		p.rec.HashFiles = append(p.rec.HashFiles, HashFilesCall{Expr: p.src[start:p.pos], Args: args, Hash: r.Hash, Files: r.Files})
+	}
+	return r.Hash, nil
 }
