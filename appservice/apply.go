@@ -33,7 +33,7 @@ type ApplyResult struct {
 	// Plan is the plan that was applied (computed from a fresh read).
 	Plan *Plan
 	// Written are the resources written, in order.
-	Written []plan.Address
+	Written []Address
 	// Writes is the number of write requests sent (long-running
 	// operations count once; their polls are reads).
 	Writes int
@@ -42,9 +42,9 @@ type ApplyResult struct {
 // ApplyError reports a failed write and what had been written before it.
 type ApplyError struct {
 	// Resource is the resource whose write failed.
-	Resource plan.Address
+	Resource Address
 	// Written were written before the failure, in order.
-	Written []plan.Address
+	Written []Address
 	// Err is the cause.
 	Err error
 }

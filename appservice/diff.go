@@ -29,6 +29,9 @@ type ResourceChange = plan.ResourceChange
 // FieldChange is one owned field of a [ResourceChange].
 type FieldChange = plan.FieldChange
 
+// Address names one owned resource of a [Plan] (type, name, ARM ID).
+type Address = plan.Address
+
 // TextOptions tune [Plan.WriteText].
 type TextOptions = plan.TextOptions
 

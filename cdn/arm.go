@@ -161,12 +161,34 @@ var (
 	ErrBlocked = errors.New("the plan holds a change that cannot be applied")
 )
 
+// Changes is the reviewable diff inside a [Plan]: deploykit's shared plan
+// model (the same one appservice uses), with resources, what-if change
+// types, per-field old -> new, cost marks and the fingerprint of the state
+// it was computed from.
+type Changes = plan.Plan
+
+// ResourceChange is one resource of [Changes].
+type ResourceChange = plan.ResourceChange
+
+// FieldChange is one owned field of a [ResourceChange].
+type FieldChange = plan.FieldChange
+
+// Address names one owned resource (type, name, ARM ID).
+type Address = plan.Address
+
+// TextOptions tune [Plan.WriteText].
+type TextOptions = plan.TextOptions
+
+// StaleError is returned when the owned state moved after a saved plan
+// was made.
+type StaleError = plan.StaleError
+
 // Plan is a reviewable plan for a spec: the shared internal plan model
 // (change types, old -> new per field, cost marks, fingerprint) plus what
 // Apply needs to carry it out.
 type Plan struct {
 	// Changes is the reviewable diff, rendered with WriteText / WriteJSON.
-	Changes *plan.Plan
+	Changes *Changes
 	// Spec is the desired state the plan was computed for.
 	Spec *Spec
 	// SubscriptionID scopes the resource IDs.
@@ -628,9 +650,9 @@ func (p *Plan) Summary() string {
 var ErrPlanMismatch = errors.New("the saved plan differs from the plan for this spec; run plan again")
 
 // CheckSaved compares a saved plan (plan -out) with p, computed now from
-// a fresh read: a *plan.StaleError when the owned state moved since the
+// a fresh read: a *StaleError when the owned state moved since the
 // saved plan was made, ErrPlanMismatch when the review differs.
-func (p *Plan) CheckSaved(saved *plan.Plan) error {
+func (p *Plan) CheckSaved(saved *Changes) error {
 	if err := saved.CheckFresh(p.Changes.Fingerprint); err != nil {
 		return err
 	}
@@ -643,7 +665,7 @@ func (p *Plan) CheckSaved(saved *plan.Plan) error {
 // WriteText renders the plan with the shared plan renderer, followed, for
 // a classic profile, by the retirement warning and the migration plan, and
 // by the reason when Apply will refuse the plan.
-func (p *Plan) WriteText(w io.Writer, opts plan.TextOptions) error {
+func (p *Plan) WriteText(w io.Writer, opts TextOptions) error {
 	var b strings.Builder
 	if !p.Classic {
 		if err := p.Changes.WriteText(w, opts); err != nil {
