@@ -17,7 +17,7 @@ func TestWriteJSONMatchesSchema(t *testing.T) {
 	one, err := sarifcheck.Compile(JSONSchemaID+"#/definitions/diagnostic", JSONSchema())
 	require.NoError(t, err)
 
-	all := append(append([]Diagnostic{}, ranged...), fromResults(sample)...)
+	all := append(append([]Diagnostic{}, ranged...), sample...)
 	for name, diags := range map[string][]Diagnostic{"none": nil, "ranged": ranged, "all": all} {
 		var b bytes.Buffer
 		require.NoError(t, Write(&b, FormatJSON, Tool{Name: "deploykit-test"}, nil, diags))

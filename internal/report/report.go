@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"io"
 	"strings"
 )
 
@@ -62,47 +61,9 @@ type Rule struct {
 // rule's ID, name, summary, help text, documentation URI and severity.
 type RuleDoc = Rule
 
-// Result is one diagnostic in the shape the analysers used before
-// Diagnostic.
-//
-// Deprecated: use Diagnostic, which has an end position, a rule URL,
-// suggested fixes as text edits and related positions.
-type Result struct {
-	Rule     string
-	Severity Severity
-	// File is the path as the user gave it; Line and Column are 1-based,
-	// 0 when unknown.
-	File         string
-	Line, Column int
-	Message      string
-	// Fix is the suggested fix in words or code, "" when there is none.
-	Fix string
-}
-
 // Tool names the analyser in SARIF output.
 type Tool struct {
 	Name, Version, InformationURI string
-}
-
-// WriteSARIF writes a SARIF 2.1.0 log with one run from Results.
-//
-// Deprecated: use WriteDiagnosticsSARIF or Write with Diagnostics. A
-// Result's Fix is advice, so it goes into the result's message, never into a
-// SARIF fix.
-func WriteSARIF(w io.Writer, tool Tool, rules []Rule, results []Result) error {
-	return WriteDiagnosticsSARIF(w, tool, rules, fromResults(results))
-}
-
-func fromResults(results []Result) []Diagnostic {
-	out := make([]Diagnostic, len(results))
-	for i, r := range results {
-		out[i] = Diagnostic{Pos: Position{File: r.File, Line: r.Line, Column: r.Column},
-			Rule: r.Rule, Severity: r.Severity, Message: r.Message}
-		if r.Fix != "" {
-			out[i].SuggestedFixes = []SuggestedFix{{Message: r.Fix}}
-		}
-	}
-	return out
 }
 
 // Bytes formats n with binary (IEC) units, one decimal: "512 B",

@@ -10,15 +10,15 @@ import (
 	"github.com/deploykit/deploykit/internal/report/sarifcheck"
 )
 
-var sample = []Result{
-	{Rule: "DK002", Severity: SeverityError, File: "./Dockerfile", Line: 42, Column: 1, Message: "chown -R after COPY duplicates /app", Fix: "use COPY --chown=1000:1000"},
-	{Rule: "X9", Severity: SeverityInfo, File: "a,b:c.sql", Line: 3, Message: "50% done\nnext line"},
+var sample = []Diagnostic{
+	{Rule: "DK002", Severity: SeverityError, Pos: Position{File: "./Dockerfile", Line: 42, Column: 1}, Message: "chown -R after COPY duplicates /app", SuggestedFixes: []SuggestedFix{{Message: "use COPY --chown=1000:1000"}}},
+	{Rule: "X9", Severity: SeverityInfo, Pos: Position{File: "a,b:c.sql", Line: 3}, Message: "50% done\nnext line"},
 	{Rule: "DK001", Severity: SeverityWarning, Message: "no position"},
 }
 
 func TestWriteText(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, WriteText(&b, sample))
+	require.NoError(t, WriteDiagnosticsText(&b, sample))
 	assert.Equal(t, "./Dockerfile:42:1: error: chown -R after COPY duplicates /app [DK002]\n"+
 		"\tfix: use COPY --chown=1000:1000\n"+
 		"a,b:c.sql:3: info: 50% done\nnext line [X9]\n"+
@@ -29,22 +29,22 @@ func TestWriteText(t *testing.T) {
 // %, CR and LF; properties also escape ':' and ','.
 func TestWriteGitHub(t *testing.T) {
 	var b bytes.Buffer
-	require.NoError(t, WriteGitHub(&b, sample))
+	require.NoError(t, WriteDiagnosticsGitHub(&b, sample))
 	assert.Equal(t,
 		"::error file=./Dockerfile,line=42,col=1,title=DK002::chown -R after COPY duplicates /app%0AFix: use COPY --chown=1000:1000\n"+
 			"::notice file=a%2Cb%3Ac.sql,line=3,title=X9::50%25 done%0Anext line\n"+
 			"::warning title=DK001::no position\n", b.String())
 }
 
-// The deprecated Result writer now writes valid SARIF: the fix in words
-// is advice, so it is in the message, not an empty artifactChanges.
-func TestWriteSARIFDeprecated(t *testing.T) {
+// A fix in words is advice, so it goes in the message, never into an
+// empty artifactChanges (which SARIF 2.1.0 rejects).
+func TestWriteSARIFAdviceFix(t *testing.T) {
 	rules := []Rule{
 		{ID: "DK002", Name: "chown-after-copy", Summary: "s2", Help: "h2", Severity: SeverityError},
 		{ID: "DK001", Name: "context-over-venv", Summary: "s1", Severity: SeverityWarning},
 	}
 	var b bytes.Buffer
-	require.NoError(t, WriteSARIF(&b, Tool{Name: "deploykit-dockerfile", Version: "1"}, rules, sample))
+	require.NoError(t, WriteDiagnosticsSARIF(&b, Tool{Name: "deploykit-dockerfile", Version: "1"}, rules, sample))
 	require.NoError(t, sarifcheck.Validate(b.Bytes()))
 
 	log := decodeSARIF(t, b.Bytes())

@@ -120,17 +120,3 @@ func escapeData(s string) string {
 func escapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
-
-// WriteText writes Results as WriteDiagnosticsText does.
-//
-// Deprecated: use WriteDiagnosticsText or Write with Diagnostics.
-func WriteText(w io.Writer, results []Result) error {
-	return WriteDiagnosticsText(w, fromResults(results))
-}
-
-// WriteGitHub writes Results as WriteDiagnosticsGitHub does.
-//
-// Deprecated: use WriteDiagnosticsGitHub or Write with Diagnostics.
-func WriteGitHub(w io.Writer, results []Result) error {
-	return WriteDiagnosticsGitHub(w, fromResults(results))
-}
