@@ -176,6 +176,7 @@ func syntaxTree(path string, src []byte) (*node, error) {
 	}
 	if len(pe.Errors) == 0 {
 		c.tokens(root)
+		c.logicalLines(root)
 		c.indentation(root)
 		c.compile(root, scope{}, nil)
 	}
@@ -622,7 +623,7 @@ func (c *checker) indentation(root *node) {
 		}
 		if n.kind == "block" || n.kind == "module" {
 			for _, k := range n.namedKids() {
-				if !lines[k.line] {
+				if !lines[k.line] && c.lineStartsAt(k) {
 					lines[k.line] = true
 					starts = append(starts, k.start-(k.col-1))
 				}
@@ -648,7 +649,7 @@ func (c *checker) indentation(root *node) {
 		}
 		switch n.kind {
 		case "elif_clause", "else_clause", "except_clause", "except_group_clause", "finally_clause":
-			if !lines[n.line] {
+			if !lines[n.line] && c.lineStartsAt(n) {
 				lines[n.line] = true
 				starts = append(starts, n.start-(n.col-1))
 			}
@@ -733,4 +734,72 @@ func (c *checker) indentation(root *node) {
 			}
 		}
 	}
+}
+
+// logicalLines reports a statement that goes on to the next line outside
+// brackets and without a backslash. CPython's tokenizer ends the logical
+// line there; tree-sitter's grammar skips a newline its parser does not
+// expect, so `workers = 2 +` followed by `3` parses as one statement.
+func (c *checker) logicalLines(root *node) {
+	type item struct{ n, stmt *node }
+	stack := []item{{root, root}}
+	level := 0
+	var prev, prevStmt *node
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := it.n
+		if len(n.kids) > 0 && n.kind != "string" {
+			for i := len(n.kids) - 1; i >= 0; i-- {
+				k := n.kids[i]
+				st := it.stmt
+				switch n.kind {
+				case "module", "block", "decorated_definition":
+					st = k
+				}
+				stack = append(stack, item{k, st})
+			}
+			continue
+		}
+		switch {
+		case n.kind == "comment" || n.start == n.end:
+			continue
+		case n.kind == "line_continuation":
+			prev = n
+			continue
+		}
+		if prev != nil && prev.kind != "line_continuation" && level == 0 && n.line > prev.eline && it.stmt == prevStmt && !continued(c.src[prev.end:n.start]) {
+			c.pe.add(prev.eline, prev.ecol, 0, 0, "invalid syntax: the statement goes on to the next line outside brackets and without a backslash")
+			return
+		}
+		if !n.named {
+			switch n.kind {
+			case "(", "[", "{":
+				level++
+			case ")", "]", "}":
+				if level > 0 {
+					level--
+				}
+			}
+		}
+		prev, prevStmt = n, it.stmt
+	}
+}
+
+// continued reports whether the text between two tokens holds a
+// backslash that joins lines (outside a comment).
+func continued(gap []byte) bool {
+	comment := false
+	for i, b := range gap {
+		switch {
+		case b == '\n':
+			comment = false
+		case comment:
+		case b == '#':
+			comment = true
+		case b == '\\' && i+1 < len(gap) && (gap[i+1] == '\n' || gap[i+1] == '\r'):
+			return true
+		}
+	}
+	return false
 }
