@@ -9,12 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
-	toml "github.com/pelletier/go-toml/v2"
 	"github.com/rhysd/actionlint"
 
 	"github.com/deploykit/deploykit/appservice"
@@ -518,8 +516,6 @@ func (c *collector) pipeline(ctx context.Context) error {
 // cacheRules are the workflow rules about cache keys.
 var cacheRules = map[string]bool{"WF006": true, "WF007": true, "WF008": true, "WF009": true, "WF010": true}
 
-var hashFilesCall = regexp.MustCompile(`hashFiles\(([^)]*)\)`)
-var quoted = regexp.MustCompile(`'((?:[^']|'')*)'`)
 
 // cacheSteps reads the actions/cache steps of a workflow: name, paths and
 // key template. (package workflow does not export its parsed steps.)
@@ -566,39 +562,25 @@ func cacheSteps(f workflow.File) []CacheKey {
 	return out
 }
 
-func (c *collector) evalKey(ctx context.Context, k *CacheKey, values map[string]string) {
-	kc := cache.KeyContext{RunnerOS: "Linux", RunnerArch: "X64", Workspace: c.opt.dir, Hash: cache.HashOptions{HomeDir: c.opt.dir}}
-	tmpl := k.Template
-	for expr, v := range values {
-		tmpl = strings.ReplaceAll(tmpl, "${{ "+expr+" }}", v)
-	}
-	key, err := cache.EvalKey(ctx, tmpl, kc)
+// evalKey evaluates a cache key as the runner would in this project, with
+// steps holding the step outputs the pipeline would produce.
+func (c *collector) evalKey(ctx context.Context, k *CacheKey, steps map[string]string) {
+	kc := cache.KeyContext{RunnerOS: "Linux", RunnerArch: "X64", Workspace: c.opt.dir, Hash: cache.HashOptions{HomeDir: c.opt.dir}, Steps: steps}
+	ev, err := cache.EvalKeyDetailed(ctx, k.Template, kc)
 	if err != nil {
 		k.Error = err.Error()
 		return
 	}
-	k.Key = key
-	k.BustedBy = append(k.BustedBy, "runner.os (Linux here)")
-	for expr, v := range values {
-		if strings.Contains(k.Template, expr) {
-			k.BustedBy = append(k.BustedBy, fmt.Sprintf("%s (%s here)", expr, v))
-		}
+	k.Key = ev.Key
+	for _, v := range ev.Contexts {
+		k.BustedBy = append(k.BustedBy, fmt.Sprintf("%s (%s here)", v.Expr, v.Value))
 	}
-	for _, m := range hashFilesCall.FindAllStringSubmatch(tmpl, -1) {
-		var args []string
-		for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
-			args = append(args, strings.ReplaceAll(q[1], "''", "'"))
-		}
-		res, err := cache.HashFilesDetailed(ctx, c.opt.dir, args, kc.Hash)
-		if err != nil {
-			k.Error = err.Error()
-			continue
-		}
-		for _, f := range res.Files {
+	for _, h := range ev.HashFiles {
+		for _, f := range h.Files {
 			k.Files = append(k.Files, c.rel(f))
 		}
-		if len(res.Files) == 0 {
-			k.BustedBy = append(k.BustedBy, fmt.Sprintf("hashFiles(%s) matches no file: it is '' and the key never changes", m[1]))
+		if len(h.Files) == 0 {
+			k.BustedBy = append(k.BustedBy, fmt.Sprintf("%s matches no file: it is '' and the key never changes", h.Expr))
 		}
 	}
 	sort.Strings(k.BustedBy)
@@ -625,7 +607,7 @@ func (c *collector) cache(ctx context.Context) error {
 	// setup-python resolves to for the generated spec.
 	for _, k := range cacheSteps(workflow.File{Name: "ci-cd.yml (generated)", Data: c.workflowYAML}) {
 		py := c.facts().WithDefaults().PythonVersion
-		c.evalKey(ctx, &k, map[string]string{"steps.setup-python.outputs.python-version": py})
+		c.evalKey(ctx, &k, map[string]string{"setup-python.outputs.python-version": py})
 		sec.Generated = append(sec.Generated, k)
 	}
 	return nil
@@ -636,80 +618,33 @@ func (c *collector) cache(ctx context.Context) error {
 func (c *collector) migrations(ctx context.Context) error {
 	sec := &c.rep.Migrations
 	sec.PGVersion = defaultPGVersion
-	disk, err := migrate.FindMigrationFiles(c.opt.dir)
+	pa, err := migrate.AnalyzeProject(ctx, c.opt.dir, migrate.Options{PGVersion: sec.PGVersion, Atomic: true})
 	if err != nil {
 		return err
 	}
-	sort.Slice(disk, func(i, j int) bool {
-		if disk[i].App != disk[j].App {
-			return disk[i].App < disk[j].App
-		}
-		return disk[i].Name < disk[j].Name
-	})
-	var files []migrate.File
-	var idx []int
-	for _, m := range disk {
-		rel := c.rel(m.Path)
-		mig := Migration{App: m.App, Name: m.Name, Path: rel}
-		sqlPath := strings.TrimSuffix(m.Path, ".py") + ".sql"
-		b, ok, err := readOptional(sqlPath)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			mig.Verdict = "not modelled"
-			mig.Findings = []report.Diagnostic{{Pos: report.Position{File: rel}, Rule: "no-sql", Severity: report.SeverityWarning,
-				Message: "no SQL beside the migration: save `manage.py sqlmigrate " + m.App + " " + m.Name + "` as " + c.rel(sqlPath) + ", or run migratecheck -python"}}
-			sec.Migrations = append(sec.Migrations, mig)
-			continue
-		}
-		mig.SQLPath = c.rel(sqlPath)
-		idx = append(idx, len(sec.Migrations))
-		sec.Migrations = append(sec.Migrations, mig)
-		files = append(files, migrate.File{Path: mig.SQLPath, SQL: b})
-	}
-	reps, err := migrate.AnalyzeFiles(files, migrate.Options{PGVersion: sec.PGVersion, Atomic: true})
-	for i, r := range reps {
-		m := &sec.Migrations[idx[i]]
-		if r == nil {
-			var se *migrate.SyntaxError
-			msg := "does not parse"
-			if errors.As(err, &se) {
-				msg = se.Error()
-			}
-			m.Verdict = "error"
-			m.Findings = []report.Diagnostic{parseDiag(m.SQLPath, errors.New(msg))}
-			continue
-		}
-		m.Verdict = string(r.Verdict)
-		m.Findings = migrate.Diagnostics([]*migrate.FileReport{r})
+	for i := range pa.Migrations {
+		m := &pa.Migrations[i]
+		sec.Migrations = append(sec.Migrations, Migration{App: m.App, Name: m.Name, Path: m.Path, SQLPath: m.SQLPath,
+			Verdict: string(m.Verdict()), Findings: m.Diagnostics()})
 	}
 	if c.opt.db != "" {
-		return c.pending(ctx, files, reps, idx)
+		return c.pending(ctx, pa)
 	}
 	return nil
 }
 
 // --- Front Door ------------------------------------------------------------
 
-func (c *collector) djangoVersion() (cdn.DjangoVersion, bool) {
+func (c *collector) djangoVersion() cdn.DjangoVersion {
 	b, ok, _ := readOptional(c.path(fileLock))
 	if !ok {
-		return cdn.DjangoVersion{}, false
+		return cdn.DjangoVersion{}
 	}
-	var lock struct {
-		Package []struct{ Name, Version string } `toml:"package"`
+	v, _, err := cdn.DjangoVersionFromLock(fileLock, b)
+	if err != nil {
+		c.note("Django version unknown, settings checked for any version: %v", err)
 	}
-	if toml.Unmarshal(b, &lock) != nil {
-		return cdn.DjangoVersion{}, false
-	}
-	for _, p := range lock.Package {
-		if strings.EqualFold(p.Name, "django") {
-			v, err := cdn.ParseDjangoVersion(p.Version)
-			return v, err == nil
-		}
-	}
-	return cdn.DjangoVersion{}, false
+	return v
 }
 
 func (c *collector) frontDoor(_ context.Context) error {
@@ -719,8 +654,7 @@ func (c *collector) frontDoor(_ context.Context) error {
 		if b, ok, err := readOptional(c.path(rel)); err != nil {
 			return err
 		} else if ok {
-			v, _ := c.djangoVersion()
-			sec.Findings = cdn.CheckSettings(rel, b, cdn.CheckOptions{Django: v})
+			sec.Findings = cdn.CheckSettings(rel, b, cdn.CheckOptions{Django: c.djangoVersion()})
 		}
 	}
 	if b, ok, err := readOptional(c.path(fileManifest)); err != nil {

@@ -16,7 +16,7 @@ import (
 
 // pending lists what the database has not applied and traces each pending
 // migration in a transaction that is rolled back (migrate.Trace).
-func (c *collector) pending(ctx context.Context, files []migrate.File, reps []*migrate.FileReport, idx []int) error {
+func (c *collector) pending(ctx context.Context, pa *migrate.ProjectAnalysis) error {
 	sec := &c.rep.Migrations
 	sec.Database = migrate.RedactURL(c.opt.db)
 	conn, err := migrate.Connect(ctx, c.opt.db, migrate.ConnectOptions{ApplicationName: "deploykit-deployplan"})
@@ -32,14 +32,18 @@ func (c *collector) pending(ctx context.Context, files []migrate.File, reps []*m
 	for _, p := range pr.Pending {
 		todo[p.App+"."+p.Name] = true
 	}
-	for i, f := range files {
-		m := &sec.Migrations[idx[i]]
+	for i, am := range pa.Migrations {
+		m := &sec.Migrations[i]
 		if !todo[m.App+"."+m.Name] {
 			continue
 		}
 		m.Pending = true
+		if am.Report == nil {
+			m.Trace = &Trace{Verdict: "not traced: " + am.Err.Error()}
+			continue
+		}
 		c.progress("tracing %s.%s", m.App, m.Name)
-		tr, err := migrate.Trace(ctx, conn, f.Path, f.SQL, migrate.TraceOptions{Static: reps[i]})
+		tr, err := migrate.Trace(ctx, conn, am.SQLPath, am.SQL, migrate.TraceOptions{Static: am.Report})
 		if err != nil {
 			m.Trace = &Trace{Verdict: "not traced: " + err.Error()}
 			continue
