@@ -516,7 +516,6 @@ func (c *collector) pipeline(ctx context.Context) error {
 // cacheRules are the workflow rules about cache keys.
 var cacheRules = map[string]bool{"WF006": true, "WF007": true, "WF008": true, "WF009": true, "WF010": true}
 
-
 // cacheSteps reads the actions/cache steps of a workflow: name, paths and
 // key template. (package workflow does not export its parsed steps.)
 func cacheSteps(f workflow.File) []CacheKey {
