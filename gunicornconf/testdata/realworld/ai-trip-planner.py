@@ -1,4 +1,4 @@
-# Source: ohby88/ai-trip-planner_best, gunicorn.conf.py, commit not returned by the index for this file.
+# Source: ohby88/ai-trip-planner_best, gunicorn.conf.py, commit fb604225891fc681cc5d64ef76d988f573fc4afd.
 # Fetched with the search tool; comments dropped, code as published.
 import multiprocessing
 

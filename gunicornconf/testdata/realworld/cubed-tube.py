@@ -1,4 +1,4 @@
-# Source: stevarino/cubed-tube, hermit_tube/gunicorn_conf.py, commit not returned by the index for this file.
+# Source: stevarino/cubed-tube, hermit_tube/gunicorn_conf.py, commit c94bde0238770a16f54071eb51f57f7a18345739.
 # Fetched with the search tool; comments dropped, code as published.
 workers = 5
 

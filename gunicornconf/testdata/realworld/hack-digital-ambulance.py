@@ -1,4 +1,4 @@
-# Source: mrapplexz/hack_digital_ambulance, web/config.py, commit not returned by the index for this file.
+# Source: mrapplexz/hack_digital_ambulance, web/config.py, commit cc3eab9510fb00a92b08c2ca27e9a1e5572d3cba.
 # Fetched with the search tool; comments dropped, code as published.
 bind = '0.0.0.0:8050'
 backlog = 2048

@@ -1,4 +1,4 @@
-# Source: andyudina/web_tech_hw_1, helloworld/configs/hello-world-gunicorn.py, commit not returned by the index for this file.
+# Source: andyudina/web_tech_hw_1, helloworld/configs/hello-world-gunicorn.py, commit e796bc394b4791cceed79090747d16960cdf4e19.
 # Fetched with the search tool; comments dropped, code as published.
 import multiprocessing
 

@@ -1,4 +1,4 @@
-# Source: meanother/project_promise, config/gunicorn_config.py, commit not returned by the index for this file.
+# Source: meanother/project_promise, config/gunicorn_config.py, commit 1e6bdc175c0e2270e59a6e28f4c3c4ebdef282df.
 # Fetched with the search tool; comments dropped, code as published.
 command = '/home/ubpc/project_promise/venv/bin/gunicorn'
 pythonpath = '/home/ubpc/project_promise/config'

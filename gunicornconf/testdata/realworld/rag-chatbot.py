@@ -1,4 +1,4 @@
-# Source: laxman-suthar/rag_chatbot, gunicorn.conf.py, commit not returned by the index for this file.
+# Source: laxman-suthar/rag_chatbot, gunicorn.conf.py, commit 9baba50b1fa31ee809f2f874b830f3fe8b48faf2.
 # Fetched with the search tool; comments dropped, code as published.
 import multiprocessing
 import os

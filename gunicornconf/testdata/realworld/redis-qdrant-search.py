@@ -1,4 +1,4 @@
-# Source: ttm1234/redis_qdrant_search, gunicorn.conf.py, commit not returned by the index for this file.
+# Source: ttm1234/redis_qdrant_search, gunicorn.conf.py, commit 617d01a1c912ebab55345d2c0fbaa7c218b1178f.
 # Fetched with the search tool; comments dropped, code as published.
 bind = '0.0.0.0:8000'
 workers = 4

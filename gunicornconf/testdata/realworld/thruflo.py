@@ -1,4 +1,4 @@
-# Source: thruflo/thruflo, gunicorn.prod.py, commit not returned by the index for this file.
+# Source: thruflo/thruflo, gunicorn.prod.py, commit e0cc9471163d50db23366ef040fa75b9b41dddb6.
 # Fetched with the search tool; comments dropped, code as published.
 backlog = 2048
 bind = "unix:/tmp/gunicorn.sock"

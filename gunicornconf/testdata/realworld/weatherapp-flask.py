@@ -1,4 +1,4 @@
-# Source: rynowak/benchmarks-playground, python/weatherapp-flask/gunicorn_conf.py, commit not returned by the index for this file.
+# Source: rynowak/benchmarks-playground, python/weatherapp-flask/gunicorn_conf.py, commit a09a6a7259a18db641fefe3c219e0c94164a7438.
 # Fetched with the search tool; comments dropped, code as published.
 import multiprocessing
 import os

@@ -1,4 +1,4 @@
-# Source: czangusiek/zamowienia-magazyn, gunicorn.conf.py, commit not returned by the index for this file.
+# Source: czangusiek/zamowienia-magazyn, gunicorn.conf.py, commit 99997534b8945c351157e3acdc0be0f840947a4b.
 # Fetched with the search tool; comments dropped, code as published.
 bind = "0.0.0.0:10000"
 workers = 2
