@@ -616,17 +616,8 @@ func cacheEntry(c CacheSpec, insecure bool) client.CacheOptionsEntry {
 			attrs["registry.insecure"] = "true"
 		}
 	}
-	if c.Type == CacheGHA {
-		if _, ok := attrs["url"]; !ok {
-			if v := os.Getenv("ACTIONS_CACHE_URL"); v != "" {
-				attrs["url"] = v
-			}
-		}
-		if _, ok := attrs["token"]; !ok {
-			if v := os.Getenv("ACTIONS_RUNTIME_TOKEN"); v != "" {
-				attrs["token"] = v
-			}
-		}
+	if c.Type == CacheGHA && attrs["version"] == "" {
+		attrs["version"] = "2" // BuildKit's remotecache/gha: url_v2 with version 2
 	}
 	return client.CacheOptionsEntry{Type: c.Type, Attrs: attrs}
 }

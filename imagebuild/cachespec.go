@@ -1,13 +1,16 @@
 package imagebuild
 
 import (
+	"encoding/base64"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/google/go-containerregistry/pkg/name"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Cache backend types accepted by ParseCacheSpec. They are BuildKit's own
@@ -16,7 +19,7 @@ const (
 	CacheRegistry = "registry" // a separate ref in an OCI registry (attr ref)
 	CacheLocal    = "local"    // a directory on the client (attr src for import, dest for export)
 	CacheAzblob   = "azblob"   // Azure Blob Storage (attr account_url, name)
-	CacheGHA      = "gha"      // the GitHub Actions cache service (attr scope, url, token)
+	CacheGHA      = "gha"      // the GitHub Actions cache service v2 (attr scope, url_v2, token)
 	CacheInline   = "inline"   // cache metadata inside the image config (export only)
 )
 
@@ -31,6 +34,9 @@ var CacheModes = []string{"min", "max"}
 // separate tag such as ":buildcache".
 var ErrCacheRefIsImageRef = errors.New("imagebuild: the registry cache ref is the image ref; use a separate ref such as :buildcache")
 
+// secretCacheAttrs are the cache attributes that hold credentials.
+var secretCacheAttrs = map[string]bool{"token": true, "ghtoken": true, "secret_access_key": true, "session_token": true}
+
 // CacheSpec is one cache import (--cache-from) or export (--cache-to), in
 // BuildKit's own terms: a backend type and its attributes.
 type CacheSpec struct {
@@ -43,7 +49,9 @@ type CacheSpec struct {
 
 // String renders the spec in buildx syntax with sorted attributes, e.g.
 // "type=registry,mode=max,ref=reg/app:buildcache". ParseCacheSpec reads it
-// back to an equal spec.
+// back to an equal spec, except that secret attributes (token, ghtoken,
+// secret_access_key) print as "***": a spec in an error or a log line
+// never carries a credential.
 func (c CacheSpec) String() string {
 	keys := make([]string, 0, len(c.Attrs))
 	for k := range c.Attrs {
@@ -52,7 +60,11 @@ func (c CacheSpec) String() string {
 	sort.Strings(keys)
 	fields := []string{"type=" + c.Type}
 	for _, k := range keys {
-		fields = append(fields, k+"="+c.Attrs[k])
+		v := c.Attrs[k]
+		if secretCacheAttrs[k] && v != "" {
+			v = "***"
+		}
+		fields = append(fields, k+"="+v)
 	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
@@ -130,6 +142,7 @@ func ValidateCacheImport(spec CacheSpec) error {
 			return fmt.Errorf("imagebuild: cache import %s: azblob cache needs account_url=", spec)
 		}
 	case CacheGHA:
+		return validateGHA("import", spec)
 	case CacheInline:
 		return fmt.Errorf("imagebuild: cache import %s: inline cache is imported from the image itself: use type=registry,ref=IMAGE", spec)
 	default:
@@ -161,9 +174,82 @@ func ValidateCacheExport(spec CacheSpec, imageRefs []string) error {
 		if spec.Attrs["account_url"] == "" {
 			return fmt.Errorf("imagebuild: cache export %s: azblob cache needs account_url=", spec)
 		}
-	case CacheGHA, CacheInline:
+	case CacheGHA:
+		return validateGHA("export", spec)
+	case CacheInline:
 	default:
 		return fmt.Errorf("imagebuild: cache export: unknown type %q", spec.Type)
+	}
+	return nil
+}
+
+// GHACache returns the spec of a GitHub Actions cache (service v2, as
+// BuildKit v0.34 speaks it) for scope, with the results service URL and
+// the runtime token. In a workflow they are the runner's
+// ACTIONS_RESULTS_URL and ACTIONS_RUNTIME_TOKEN, which only steps of
+// JavaScript actions see; the library never reads the environment, the
+// command does (examples/imagebuild).
+func GHACache(scope, resultsURL, token string) CacheSpec {
+	return CacheSpec{Type: CacheGHA, Attrs: map[string]string{"scope": scope, "url_v2": resultsURL, "token": token, "version": "2"}}
+}
+
+// validateGHA checks a gha cache before anything is sent: BuildKit v0.34
+// talks to the cache service v2 (Twirp at url_v2, version 2), and without
+// a token every request fails once the build is under way.
+func validateGHA(dir string, spec CacheSpec) error {
+	// The spec's String would print the token: name the scope only.
+	what := fmt.Sprintf("imagebuild: cache %s type=gha,scope=%s", dir, spec.Attrs["scope"])
+	if spec.Attrs["token"] == "" {
+		return fmt.Errorf("%s: token= is missing (in GitHub Actions: ACTIONS_RUNTIME_TOKEN, exposed to run steps by an action such as crazy-max/ghaction-github-runtime)", what)
+	}
+	if err := checkRuntimeToken(spec.Attrs["token"], time.Now()); err != nil {
+		return fmt.Errorf("%s: token=: %w", what, err)
+	}
+	if v := spec.Attrs["version"]; v != "" && v != "2" {
+		return fmt.Errorf("%s: version=%s: only the cache service v2 is supported (the v1 service is retired)", what, v)
+	}
+	if spec.Attrs["url_v2"] == "" {
+		if spec.Attrs["url"] != "" {
+			return fmt.Errorf("%s: url= names the retired v1 cache service; pass the results service as url_v2= (ACTIONS_RESULTS_URL)", what)
+		}
+		return fmt.Errorf("%s: url_v2= is missing (in GitHub Actions: ACTIONS_RESULTS_URL)", what)
+	}
+	if !strings.HasPrefix(spec.Attrs["url_v2"], "https://") && !strings.HasPrefix(spec.Attrs["url_v2"], "http://") {
+		return fmt.Errorf("%s: url_v2=%q is not an http(s) URL", what, spec.Attrs["url_v2"])
+	}
+	return nil
+}
+
+// checkRuntimeToken checks what BuildKit's gha backend checks before its
+// first request: the Actions runtime token is a JWT whose claims carry
+// the cache access scopes ("ac") and a validity window (nbf, exp). The
+// signature is the service's to verify. Errors never quote the token.
+func checkRuntimeToken(tok string, now time.Time) error {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return errors.New("not an Actions runtime token (a JWT of three dot-separated parts)")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return errors.New("not an Actions runtime token (the JWT payload is not base64url)")
+	}
+	var claims struct {
+		AC  *string  `json:"ac"`
+		Exp *float64 `json:"exp"`
+		Nbf *float64 `json:"nbf"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return errors.New("not an Actions runtime token (the JWT payload is not JSON)")
+	}
+	switch {
+	case claims.AC == nil:
+		return errors.New("the token has no cache access scopes (claim ac)")
+	case claims.Exp == nil || claims.Nbf == nil:
+		return errors.New("the token has no validity window (claims nbf and exp)")
+	case now.After(time.Unix(int64(*claims.Exp), 0)):
+		return fmt.Errorf("the token expired at %s", time.Unix(int64(*claims.Exp), 0).UTC().Format(time.RFC3339))
+	case now.Before(time.Unix(int64(*claims.Nbf), 0)):
+		return fmt.Errorf("the token is not valid before %s", time.Unix(int64(*claims.Nbf), 0).UTC().Format(time.RFC3339))
 	}
 	return nil
 }

@@ -1,8 +1,11 @@
 package imagebuild
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -124,4 +127,46 @@ func TestSameImageRef(t *testing.T) {
 	} {
 		assert.False(t, sameImageRef(pair[0], pair[1]), "%q != %q", pair[0], pair[1])
 	}
+}
+
+func TestGHACacheValidation(t *testing.T) {
+	tok := testRuntimeToken(time.Now().Add(time.Hour))
+	ok := GHACache("main", "https://results-receiver.actions.githubusercontent.com/", tok)
+	require.NoError(t, ValidateCacheImport(ok))
+	require.NoError(t, ValidateCacheExport(ok, nil))
+	assert.NotContains(t, ok.String(), tok, "a token never prints")
+	assert.Contains(t, ok.String(), "token=***")
+	for name, c := range map[string]struct {
+		attrs map[string]string
+		want  string
+	}{
+		"no token":  {map[string]string{"scope": "main", "url_v2": "https://x/"}, "token= is missing"},
+		"v1 url":    {map[string]string{"scope": "main", "url": "https://artifactcache.actions.githubusercontent.com/x/", "token": tok}, "retired v1 cache service"},
+		"no url":    {map[string]string{"scope": "main", "token": tok}, "url_v2= is missing"},
+		"version 1": {map[string]string{"scope": "main", "url_v2": "https://x/", "token": tok, "version": "1"}, "only the cache service v2"},
+		"bad url":   {map[string]string{"scope": "main", "url_v2": "x", "token": tok}, "not an http(s) URL"},
+		"not a jwt": {map[string]string{"scope": "main", "url_v2": "https://x/", "token": "secret-not-a-jwt"}, "not an Actions runtime token"},
+		"expired":   {map[string]string{"scope": "main", "url_v2": "https://x/", "token": testRuntimeToken(time.Unix(1700000000, 0))}, "the token expired at 2023-11-14T22:13:20Z"},
+	} {
+		spec := CacheSpec{Type: CacheGHA, Attrs: c.attrs}
+		err := ValidateCacheImport(spec)
+		require.Error(t, err, name)
+		assert.ErrorContains(t, err, c.want, name)
+		if tk := c.attrs["token"]; tk != "" {
+			assert.NotContains(t, err.Error(), tk, name)
+		}
+		assert.ErrorContains(t, ValidateCacheExport(spec, nil), c.want, name)
+	}
+}
+
+// testRuntimeToken mints a JWT shaped like the Actions runtime token
+// (claims ac, nbf, exp; the signature is not checked by the client).
+func testRuntimeToken(exp time.Time) string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	return enc(map[string]string{"alg": "HS256", "typ": "JWT"}) + "." +
+		enc(map[string]any{"ac": `[{"Scope":"refs/heads/main","Permission":3}]`, "nbf": exp.Add(-2 * time.Hour).Unix(), "exp": exp.Unix()}) +
+		".c2lnbmF0dXJl"
 }

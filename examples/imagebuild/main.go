@@ -131,6 +131,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "imagebuild build: -cache-from: %v\n", err)
 			return 2
 		}
+		spec = ghaFromEnv(spec)
+		if err := imagebuild.ValidateCacheImport(spec); err != nil {
+			fmt.Fprintf(stderr, "imagebuild build: -cache-from: %v\n", err)
+			return 2
+		}
 		t.CacheFrom = append(t.CacheFrom, spec)
 	}
 	for _, s := range cacheTo {
@@ -138,6 +143,13 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if err != nil {
 			fmt.Fprintf(stderr, "imagebuild build: -cache-to: %v\n", err)
 			return 2
+		}
+		spec = ghaFromEnv(spec)
+		if spec.Type == imagebuild.CacheGHA {
+			if err := imagebuild.ValidateCacheExport(spec, nil); err != nil {
+				fmt.Fprintf(stderr, "imagebuild build: -cache-to: %v\n", err)
+				return 2
+			}
 		}
 		t.CacheTo = append(t.CacheTo, spec)
 	}
@@ -217,6 +229,30 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// ghaFromEnv fills a type=gha cache's service URL and token from the
+// runner's environment, as buildx does: ACTIONS_RESULTS_URL (the cache
+// service v2) and ACTIONS_RUNTIME_TOKEN, unless the spec names them. The
+// library never reads the environment.
+func ghaFromEnv(spec imagebuild.CacheSpec) imagebuild.CacheSpec {
+	if spec.Type != imagebuild.CacheGHA {
+		return spec
+	}
+	if spec.Attrs == nil {
+		spec.Attrs = map[string]string{}
+	}
+	if _, ok := spec.Attrs["url_v2"]; !ok {
+		if v := os.Getenv("ACTIONS_RESULTS_URL"); v != "" {
+			spec.Attrs["url_v2"] = v
+		}
+	}
+	if _, ok := spec.Attrs["token"]; !ok {
+		if v := os.Getenv("ACTIONS_RUNTIME_TOKEN"); v != "" {
+			spec.Attrs["token"] = v
+		}
+	}
+	return spec
 }
 
 // registryAuth gives the credentials in DEPLOYKIT_REGISTRY_USERNAME and

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deploykit/deploykit/imagebuild"
 	"github.com/deploykit/deploykit/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -128,8 +129,12 @@ func TestUsageErrors(t *testing.T) {
 		{"build", "-addr", "unix:///x", "-context", ".", "-progress", "fancy"},
 		{"build", "-addr", "unix:///x", "-context", ".", "-push"},
 		{"build", "-addr", "unix:///x", "-context", ".", "-tag", "r/a:1", "-push", "-cache-to", "type=registry,ref=r/a:1"},
+		{"build", "-addr", "unix:///x", "-context", ".", "-cache-to", "type=gha,scope=main"},
+		{"build", "-addr", "unix:///x", "-context", ".", "-cache-from", "type=gha,scope=main,url=https://artifactcache.actions.githubusercontent.com/x/"},
 		{"size"},
 	} {
+		t.Setenv("ACTIONS_RUNTIME_TOKEN", "")
+		t.Setenv("ACTIONS_RESULTS_URL", "")
 		var out, errb bytes.Buffer
 		code := run(args, &out, &errb)
 		if len(args) == 5 {
@@ -175,4 +180,16 @@ func TestBuildAndSizeWithRegistryCredentials(t *testing.T) {
 	code = run([]string{"size", "-insecure", ref}, &out, &errb)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errb.String(), "registry "+host+" refused access (401 Unauthorized) and no credentials were given")
+}
+
+func TestGHAFromEnv(t *testing.T) {
+	t.Setenv("ACTIONS_RESULTS_URL", "https://results-receiver.actions.githubusercontent.com/")
+	t.Setenv("ACTIONS_RUNTIME_TOKEN", "tok")
+	s := ghaFromEnv(imagebuild.CacheSpec{Type: imagebuild.CacheGHA, Attrs: map[string]string{"scope": "main"}})
+	assert.Equal(t, "https://results-receiver.actions.githubusercontent.com/", s.Attrs["url_v2"])
+	assert.Equal(t, "tok", s.Attrs["token"])
+	s = ghaFromEnv(imagebuild.CacheSpec{Type: imagebuild.CacheGHA, Attrs: map[string]string{"token": "mine"}})
+	assert.Equal(t, "mine", s.Attrs["token"], "the spec's own value wins")
+	r := ghaFromEnv(imagebuild.CacheSpec{Type: imagebuild.CacheRegistry, Attrs: map[string]string{"ref": "r/a:c"}})
+	assert.NotContains(t, r.Attrs, "token")
 }
