@@ -427,6 +427,7 @@ func (c *checker) tokens(root *node) {
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		c.commas(n)
 		switch n.kind {
 		case "integer":
 			t := n.text(c.src)
@@ -802,4 +803,20 @@ func continued(gap []byte) bool {
 		}
 	}
 	return false
+}
+
+// commas reports a ',' that follows no element: `f(,)`, `[1,,2]`,
+// `def f(,)`. The grammar lets tree-sitter parse these as empty lists.
+func (c *checker) commas(n *node) {
+	var prev *node
+	for _, k := range n.kids {
+		if k.kind == "comment" || k.kind == "line_continuation" {
+			continue
+		}
+		if !k.named && k.kind == "," && (prev == nil || !prev.named) {
+			c.errAt(k, "invalid syntax at ','")
+			return
+		}
+		prev = k
+	}
 }
