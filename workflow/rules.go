@@ -245,7 +245,14 @@ func (m *model) classify(s *step) (kind, why string) {
 			if _, ok := s.input("package"); ok {
 				return "modelled", s.uses
 			}
+			if _, ok := s.input("app-name"); ok {
+				// package defaults to "." (the workspace): a code deploy.
+				return "modelled", s.uses
+			}
 			return "unmodelled", s.uses + " with neither images nor package"
+		case s.inputText("script") != "" && remoteDeployRe.MatchString(s.inputText("script")):
+			// A remote-exec action (ssh) whose script deploys on the host.
+			return "unmodelled", "action " + s.uses + " running " + strings.TrimSpace(remoteDeployRe.FindString(s.inputText("script"))) + " on a remote host"
 		case isPagesDeploy(s.uses):
 			return "", ""
 		case (strings.Contains(s.uses, "deploy") || s.uses == "azure/functions-action" || strings.Contains(s.uses, "heroku")) &&
@@ -283,6 +290,10 @@ func (m *model) classify(s *step) (kind, why string) {
 }
 
 var deployText = regexp.MustCompile(`(?i)\b(az\s+webapp\s+(deploy|up|config\s+container)|webapps-deploy|kubectl\s+apply|helm\s+upgrade|az\s+containerapp\s+(update|up|create))\b`)
+
+// remoteDeployRe finds deploy commands in a script an action runs on another
+// host (appleboy/ssh-action's script input, say).
+var remoteDeployRe = regexp.MustCompile(`(?i)\b(kubectl\s+(apply|set\s+image|rollout\s+restart)|helm\s+(upgrade|install)|docker[- ]compose\s+(\S+\s+)*up\b|docker\s+stack\s+deploy|docker\s+service\s+update|systemctl\s+(restart|reload)|supervisorctl\s+restart)`)
 
 var deployNameRe = regexp.MustCompile(`(?i)\bdeploy(s|ing)?\b`)
 
@@ -658,7 +669,8 @@ func (m *model) checkMigrations(j *job) []Diagnostic {
 				"migrations run inside the running app ("+strings.Join([]string{c.args[0].text, c.args[1].text, c.args[2].text}, " ")+"): that is the previous release's image, which does not contain this commit's migrations",
 				SuggestedFix{Message: "run them from the new image, e.g. docker run --rm -e DATABASE_URL IMAGE:${{ github.sha }} python manage.py migrate --noinput, after the migrate-check job and before the swap"}))
 		}
-		targetsDeployed := deployJob || remote || (j.a.Environment != nil) || strings.Contains(m.envText(s, j), "secrets.")
+		targetsDeployed := deployJob || remote || (j.a.Environment != nil) || strings.Contains(m.envText(s, j), "secrets.") ||
+			m.sharesDeployHost(j)
 		if !targetsDeployed {
 			continue
 		}
@@ -670,6 +682,35 @@ func (m *model) checkMigrations(j *job) []Diagnostic {
 			SuggestedFix{Message: "add a migrate-check job (makemigrations --check, a risk gate over sqlmigrate) and make this job need it"}))
 	}
 	return ds
+}
+
+// selfHosted reports whether j runs on a self-hosted runner: a persistent
+// machine, whose configuration (and database) outlives the job.
+func selfHosted(j *job) bool {
+	if j.a.RunsOn == nil {
+		return false
+	}
+	for _, l := range j.a.RunsOn.Labels {
+		if l != nil && strings.EqualFold(strings.TrimSpace(l.Value), "self-hosted") {
+			return true
+		}
+	}
+	return false
+}
+
+// sharesDeployHost reports whether j runs on a self-hosted runner and a job
+// of the workflow deploys from a self-hosted runner too: the database j
+// migrates is then the one the deploy serves.
+func (m *model) sharesDeployHost(j *job) bool {
+	if !selfHosted(j) {
+		return false
+	}
+	for _, d := range m.jobs {
+		if selfHosted(d) && m.isDeployJob(d) {
+			return true
+		}
+	}
+	return false
 }
 
 func isMigrationCheck(lower string) bool {
