@@ -209,7 +209,13 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		// *x stands only in a tuple, list or set display, a call's
 		// arguments or a subscript; a bare statement or right-hand side
 		// gets its own message (expression_statement, assignment).
-		if p := n.parent; p != nil {
+		if p := n.parent; p != nil && (p.kind == "except_clause" || (p.kind == "as_pattern" && p.parent != nil && p.parent.kind == "except_clause")) {
+			// `except *E:` (with a space) is except*, which is not
+			// modelled.
+			if c.notModelled == nil {
+				c.notModelled = n
+			}
+		} else if p != nil {
 			switch p.kind {
 			case "tuple":
 				if !p.hasToken(",") {
@@ -222,7 +228,7 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 				c.errAt(n, "can't use starred expression here")
 			}
 		}
-	case "match_statement":
+	case "match_statement", "except_group_clause":
 		if c.notModelled == nil {
 			c.notModelled = n
 		}

@@ -220,4 +220,12 @@ var symtableCorpus = []string{
 	"global a, b\n",
 	"for x, in y: pass\n",
 	"print >>f, x\n",
+	// except* (not modelled; a fuzz find: "try:0\nexcept *0:0").
+	"try:0\nexcept *0:0",
+	"try:0\nexcept* 0:0",
+	"try:\n  pass\nexcept *E:\n  pass\n",
+	"try:\n  pass\nexcept * E as e:\n  pass\n",
+	"try:\n  pass\nexcept*E:\n  pass\nexcept E:\n  pass\n",
+	"try:\n  pass\nexcept *:\n  pass\n",
+	"for x in y:\n  try:\n    pass\n  except* E:\n    break\n",
 }

@@ -171,6 +171,9 @@ func syntaxTree(path string, src []byte) (*node, error) {
 	if !c.brackets(root) {
 		c.grammarErrors(root)
 	}
+	if len(pe.Errors) == 0 && c.notModelled != nil {
+		return nil, c.refuseNotModelled()
+	}
 	if len(pe.Errors) == 0 && len(root.kids) > 0 && root.kids[0].col > 1 && root.kids[0].kind != "comment" {
 		pe.add(root.kids[0].line, root.kids[0].col, 0, 0, "unexpected indent")
 	}
@@ -184,8 +187,7 @@ func syntaxTree(path string, src []byte) (*node, error) {
 		c.symbols(root)
 	}
 	if len(pe.Errors) == 0 && c.notModelled != nil {
-		c.errAt(c.notModelled, "not modelled: match statements (their pattern rules are not checked, so deploykit refuses the file rather than guess)")
-		pe.NotModelled = true
+		return nil, c.refuseNotModelled()
 	}
 	if len(pe.Errors) > 0 {
 		return nil, pe.done()
@@ -277,6 +279,13 @@ func (c *checker) grammarErrors(root *node) {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		switch {
+		case n.kind == "ERROR" && c.exceptStar(n):
+			// `except *E:` with a space: the grammar knows only the
+			// token `except*`. except* is not modelled either way.
+			if c.notModelled == nil {
+				c.notModelled = n
+			}
+			continue
 		case n.kind == "ERROR":
 			c.errAt(n, "%s", c.describeError(n))
 			continue
@@ -819,4 +828,34 @@ func (c *checker) commas(n *node) {
 		}
 		prev = k
 	}
+}
+
+// exceptStar reports an ERROR node that is the `*` of `except *E:`.
+func (c *checker) exceptStar(n *node) bool {
+	p := n.parent
+	if p == nil || p.kind != "except_clause" || len(n.kids) == 0 || n.kids[0].kind != "*" {
+		return false
+	}
+	for _, k := range p.kids {
+		if k == n {
+			return false
+		}
+		if !k.named && k.kind == "except" {
+			return true
+		}
+	}
+	return false
+}
+
+// refuseNotModelled is the error for a file that uses Python the checks
+// do not cover (c.notModelled).
+func (c *checker) refuseNotModelled() error {
+	what := "match statements (their pattern rules are not checked)"
+	switch c.notModelled.kind {
+	case "ERROR", "except_group_clause", "list_splat":
+		what = "except* clauses (their compile-time rules are not checked)"
+	}
+	c.errAt(c.notModelled, "not modelled: %s; deploykit refuses the file rather than guess", what)
+	c.pe.NotModelled = true
+	return c.pe.done()
 }

@@ -173,8 +173,9 @@ func Diagnostics(fs []Finding) []Diagnostic {
 	return out
 }
 
-// RulesURL is the document with one section per rule.
-const RulesURL = "https://github.com/deploykit/deploykit/blob/main/gunicornconf/README.md"
+// RulesURL is the document with one section per rule (RULES.md,
+// generated from Rules).
+const RulesURL = "https://github.com/deploykit/deploykit/blob/main/gunicornconf/RULES.md"
 
 // RuleURL returns the documentation anchor of a rule ID.
 func RuleURL(id string) string { return RulesURL + "#" + strings.ToLower(id) }
@@ -238,7 +239,7 @@ var rules = []report.Rule{
 		Help:    "App Service's front end gives up on a request after 230 seconds; a longer (or disabled, 0) gunicorn timeout keeps a worker busy on a request whose client already got an error. Keep timeout below 230 and move long work to a background job."},
 	{ID: RuleOverriddenByArgs, Name: "overridden-by-command-line", Severity: report.SeverityWarning,
 		Summary: "A setting in the file that GUNICORN_CMD_ARGS or the command line overrides.",
-		Help:    "gunicorn applies the config file first, then GUNICORN_CMD_ARGS, then the command line. On App Service, Oryx's startup passes --timeout 600 and --bind, so the file's timeout and bind are dead. Start gunicorn with an explicit startup command (deploykit renders one) that passes these flags itself."},
+		Help:    "gunicorn applies the config file first, then GUNICORN_CMD_ARGS, then the command line. On App Service's code deployments, Oryx's startup sets GUNICORN_CMD_ARGS to --timeout 600 --access-logfile '-' --error-logfile '-' --chdir=<app dir> (microsoft/Oryx scriptgenerator), so the file's timeout, accesslog and errorlog are dead. Start gunicorn with an explicit startup command (deploykit renders one) that passes these flags itself."},
 	{ID: RuleHostDependentSizing, Name: "host-dependent-sizing", Severity: report.SeverityWarning,
 		Summary: "workers or threads computed from the host's CPU count.",
 		Help:    "multiprocessing.cpu_count() and os.cpu_count() count the host's CPUs, not the container's CPU quota, and ignore memory: on a 64-core host with a 2-CPU, 3.5 GB plan, cpu_count()*2+1 starts 129 workers. Size for the plan (gunicornconf generate -sku SKU) or read the cgroup quota, affinity and memory at runtime (gunicornconf generate)."},
