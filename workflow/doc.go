@@ -14,7 +14,13 @@
 // and, where the fix is mechanical, text edits). Rules documents each rule:
 // why it matters and what is safe instead. A step that looks like a deploy
 // but that the rules cannot model is reported as such (WF012), never passed
-// over as fine.
+// over as fine. A venv cache is judged by what the job's installers write
+// there (Poetry's virtualenvs.* settings, uv's project environment, pip
+// --target, venvs created or used), not by the path's name.
+//
+// CacheSteps lists a workflow's actions/cache steps with their paths, key
+// and restore-keys as written, for callers that evaluate the keys (with
+// deploykit's cache package, say) without parsing workflows themselves.
 //
 // Generate writes .github/workflows/ci-cd.yml from Facts: test and lint in
 // parallel, an image pushed under ${{ github.sha }} with a BuildKit registry

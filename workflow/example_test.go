@@ -57,3 +57,43 @@ func ExampleGenerate() {
 	// cache-to: type=registry,ref=${{ env.CACHE_REF }},mode=max
 	// needs: [test, lint, build, migrate-check]
 }
+
+func ExampleCacheSteps() {
+	src := `on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - id: setup-python
+        uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - name: Cache the venv
+        uses: actions/cache@v4
+        with:
+          path: |
+            ~/.cache/pypoetry
+            .venv
+          key: ${{ runner.os }}-py${{ steps.setup-python.outputs.python-version }}-${{ hashFiles('poetry.lock') }}
+          restore-keys: |
+            ${{ runner.os }}-py${{ steps.setup-python.outputs.python-version }}-
+      - run: |
+          poetry config virtualenvs.in-project true
+          poetry install
+`
+	steps, err := workflow.CacheSteps("ci.yml", []byte(src))
+	if err != nil {
+		panic(err)
+	}
+	for _, s := range steps {
+		fmt.Println(s.Pos, s.Job, s.Name, s.Action+"@"+s.Ref)
+		fmt.Println("paths:", strings.Join(s.Paths, ", "), "venv:", s.HoldsVenv)
+		fmt.Println("key:", s.KeyPos, s.Key)
+		fmt.Println("restore-keys:", s.RestoreKeys)
+	}
+	// Output:
+	// ci.yml:10:9 test Cache the venv actions/cache@v4
+	// paths: ~/.cache/pypoetry, .venv venv: true
+	// key: ci.yml:16:16 ${{ runner.os }}-py${{ steps.setup-python.outputs.python-version }}-${{ hashFiles('poetry.lock') }}
+	// restore-keys: [${{ runner.os }}-py${{ steps.setup-python.outputs.python-version }}-]
+}

@@ -151,5 +151,15 @@ func FuzzLint(f *testing.F) {
 				t.Fatalf("%s: line %d outside a %d-line input", d.Rule, d.Pos.Line, lines)
 			}
 		}
+		// CacheSteps (deployplan's entry point) shares the parser: no panic,
+		// positions inside the input.
+		steps, err := CacheSteps("f.yml", data)
+		if err == nil {
+			for _, s := range steps {
+				if s.Pos.Line < 0 || s.Pos.Line > lines+1 || s.KeyPos.Line < 0 || s.KeyPos.Line > lines+1 {
+					t.Fatalf("cache step %q at %s (key %s) outside a %d-line input", s.Name, s.Pos, s.KeyPos, lines)
+				}
+			}
+		}
 	})
 }
