@@ -228,6 +228,21 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 				c.errAt(n, "can't use starred expression here")
 			}
 		}
+	case "as_pattern":
+		// `x as y` stands only in with items, except clauses and case
+		// patterns.
+		if p := n.parent; p != nil {
+			switch p.kind {
+			case "with_item", "except_clause", "except_group_clause", "case_pattern":
+			case "parenthesized_expression":
+				// with (a as b): ...
+				if p.parent == nil || p.parent.kind != "with_item" {
+					c.errAt(n, "invalid syntax at 'as'")
+				}
+			default:
+				c.errAt(n, "invalid syntax at 'as'")
+			}
+		}
 	case "match_statement", "except_group_clause":
 		if c.notModelled == nil {
 			c.notModelled = n

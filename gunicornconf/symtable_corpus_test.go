@@ -228,4 +228,16 @@ var symtableCorpus = []string{
 	"try:\n  pass\nexcept*E:\n  pass\nexcept E:\n  pass\n",
 	"try:\n  pass\nexcept *:\n  pass\n",
 	"for x in y:\n  try:\n    pass\n  except* E:\n    break\n",
+	// as outside with/except (a fuzz find: "00as[] ").
+	"00as[] ",
+	"x as y\n",
+	"f(x as y)\n",
+	"with (a as b, c as d): pass\n",
+	"with (a as b): pass\n",
+	"with a as b, c as d: pass\n",
+	"with (a, b) as c: pass\n",
+	"try:\n  pass\nexcept E as e:\n  pass\n",
+	"[x as y]\n",
+	"with ((a as b)): pass\n",
+	"x = (a as b)\n",
 }
