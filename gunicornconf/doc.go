@@ -5,8 +5,9 @@
 // of it does nothing: it silently ignores misspelled names (`worker = 4`,
 // `WORKERS = 4`), the sync worker ignores worker_connections and keepalive,
 // `multiprocessing.cpu_count()` counts the host's CPUs instead of the
-// container's quota, and on Azure App Service the platform's startup passes
-// GUNICORN_CMD_ARGS, which overrides the file's timeout and bind.
+// container's quota, and on Azure App Service's code deployments Oryx's
+// startup passes GUNICORN_CMD_ARGS, which overrides the file's timeout and
+// log settings.
 //
 // The package has four parts, all pure functions over values:
 //
@@ -16,8 +17,11 @@
 //     versionadded/versionchanged notes; what the texts do not decide is
 //     reported as not modelled, never guessed.
 //   - The parser (Parse, Load): reads a gunicorn.conf.py without running
-//     it, with tree-sitter's Python grammar and CPython 3.11's checks, so
-//     it accepts exactly what CPython compiles. Module-level assignments of literals and simple expressions are
+//     it, with tree-sitter's Python grammar and CPython 3.11's tokenizer,
+//     compiler and symbol-table checks, differentially tested against
+//     python3's compile(); match statements and except* are refused as
+//     not modelled (ParseError.NotModelled) rather than guessed.
+//     Module-level assignments of literals and simple expressions are
 //     evaluated; imports, functions (hooks, with their arity) and
 //     conditionals are recorded; anything else, such as cpu_count() or
 //     os.environ.get(), is "not statically known" with a reason, never

@@ -240,4 +240,11 @@ var symtableCorpus = []string{
 	"[x as y]\n",
 	"with ((a as b)): pass\n",
 	"x = (a as b)\n",
+	// Form feeds in indentation (a fuzz find: "\f0").
+	"\f0",
+	"\fx = 1\n",
+	" \fx = 1\n",
+	"\f x = 1\n",
+	"if x:\n\f    pass\n",
+	"if x:\n    pass\n\fy = 1\n",
 }

@@ -174,7 +174,8 @@ func syntaxTree(path string, src []byte) (*node, error) {
 	if len(pe.Errors) == 0 && c.notModelled != nil {
 		return nil, c.refuseNotModelled()
 	}
-	if len(pe.Errors) == 0 && len(root.kids) > 0 && root.kids[0].col > 1 && root.kids[0].kind != "comment" {
+	if len(pe.Errors) == 0 && len(root.kids) > 0 && root.kids[0].col > 1 && root.kids[0].kind != "comment" &&
+		indentWidth(src[root.kids[0].start-(root.kids[0].col-1):root.kids[0].start]) > 0 {
 		pe.add(root.kids[0].line, root.kids[0].col, 0, 0, "unexpected indent")
 	}
 	if len(pe.Errors) == 0 {
@@ -858,4 +859,23 @@ func (c *checker) refuseNotModelled() error {
 	c.errAt(c.notModelled, "not modelled: %s; deploykit refuses the file rather than guess", what)
 	c.pe.NotModelled = true
 	return c.pe.done()
+}
+
+// indentWidth is the column CPython's tokenizer gives leading white space
+// (a form feed resets it to 0).
+func indentWidth(ws []byte) int {
+	col := 0
+	for _, b := range ws {
+		switch b {
+		case ' ':
+			col++
+		case '\t':
+			col = (col/8 + 1) * 8
+		case '\f':
+			col = 0
+		default:
+			return col
+		}
+	}
+	return col
 }

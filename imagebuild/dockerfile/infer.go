@@ -126,9 +126,12 @@ type pyprojectFile struct {
 			} `toml:"group"`
 		} `toml:"poetry"`
 		UV *struct {
-			RequiredVersion string   `toml:"required-version"`
-			DefaultGroups   any      `toml:"default-groups"`
-			DevDependencies []string `toml:"dev-dependencies"`
+			RequiredVersion string         `toml:"required-version"`
+			DefaultGroups   any            `toml:"default-groups"`
+			DevDependencies []string       `toml:"dev-dependencies"`
+			Sources         map[string]any `toml:"sources"`
+			NoBinaryPackage []string       `toml:"no-binary-package"`
+			NoBinary        bool           `toml:"no-binary"`
 		} `toml:"uv"`
 	} `toml:"tool"`
 }
@@ -176,21 +179,29 @@ var postgresNames = map[string]bool{"postgres": true, "postgresql": true, "pg": 
 var serverPackages = []string{"gunicorn", "uvicorn", "uvicorn-worker", "granian", "daphne"}
 
 func (in *inferrer) dependencies() error {
+	uvProject := in.py.Tool.UV != nil || (len(in.py.DependencyGroups) > 0 && in.py.Tool.Poetry == nil)
 	switch {
-	case in.exists("uv.lock"):
+	case in.exists("uv.lock") || uvProject && !in.exists("poetry.lock"):
 		in.s.Manager = ManagerUV
-		data, _ := in.read("uv.lock")
+		data, hasLock := in.read("uv.lock")
 		l, err := readUVLock(filepath.Join(in.dir, "uv.lock"), data, in.py.Project.Name)
 		if err != nil {
 			return err
+		}
+		locked := len(l.Packages)
+		if !hasLock {
+			l.HasLockData = false
+			in.reason("uv.lock is missing: run uv lock and commit it (the generated uv sync --locked needs it); until then only pyproject.toml's direct dependencies are known")
 		}
 		in.lock = l
 		if len(l.Groups["main"]) == 0 {
 			// A lock without the project's own entry (hand-trimmed, or an
 			// old uv): the roots come from pyproject.toml.
 			for _, r := range in.py.Project.Dependencies {
-				if d, _, _, ok := parseRequirement(r); ok {
+				if d, spec, _, ok := parseRequirement(r); ok {
 					l.Groups["main"] = append(l.Groups["main"], d)
+					in.lock = l
+					in.noteConstraint(d.Name, spec, false)
 				}
 			}
 			for e, rs := range in.py.Project.Optional {
@@ -203,8 +214,10 @@ func (in *inferrer) dependencies() error {
 			for g, rs := range in.py.DependencyGroups {
 				for _, r := range rs {
 					if str, ok := r.(string); ok {
-						if d, _, _, ok := parseRequirement(str); ok {
+						if d, spec, _, ok := parseRequirement(str); ok {
 							l.Groups[g] = append(l.Groups[g], d)
+							in.lock = l
+							in.noteConstraint(d.Name, spec, false)
 						}
 					}
 				}
@@ -213,6 +226,14 @@ func (in *inferrer) dependencies() error {
 		in.s.KeepPaths = append(in.s.KeepPaths, "pyproject.toml", "uv.lock")
 		in.lock.DefaultGroups = []string{"dev"}
 		if uv := in.py.Tool.UV; uv != nil {
+			for n, src := range uv.Sources {
+				if hasGitSource(src) {
+					in.markGit(normalizeName(n))
+				}
+			}
+			for _, n := range uv.NoBinaryPackage {
+				in.markNoBinary(normalizeName(n))
+			}
 			switch g := uv.DefaultGroups.(type) {
 			case []any:
 				in.lock.DefaultGroups = nil
@@ -227,7 +248,9 @@ func (in *inferrer) dependencies() error {
 				}
 			}
 		}
-		in.reason("dependencies: uv from uv.lock (%d locked packages)", len(in.lock.Packages))
+		if hasLock {
+			in.reason("dependencies: uv from uv.lock (%d locked packages)", locked)
+		}
 	case in.exists("poetry.lock") || in.py.Tool.Poetry != nil:
 		in.s.Manager = ManagerPoetry
 		in.s.KeepPaths = append(in.s.KeepPaths, "pyproject.toml", "poetry.lock")
@@ -269,6 +292,80 @@ func (in *inferrer) dependencies() error {
 	return nil
 }
 
+// hasGitSource reports whether a [tool.uv.sources] entry (a table or a
+// list of tables) is a git source.
+func hasGitSource(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		_, ok := t["git"]
+		return ok
+	case []any:
+		for _, e := range t {
+			if hasGitSource(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (in *inferrer) pkg(name string) *lockedPackage {
+	p := in.lock.Packages[name]
+	if p == nil {
+		p = &lockedPackage{Name: name, Extras: map[string][]lockDep{}}
+		in.lock.Packages[name] = p
+	}
+	return p
+}
+
+// noteConstraint records the version constraint a direct requirement
+// states, for a package no lock pins.
+func (in *inferrer) noteConstraint(name, spec string, poetry bool) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" || spec == "*" {
+		return
+	}
+	p := in.pkg(name)
+	if p.Version != "" || p.Constraint != nil {
+		return
+	}
+	var c constraint
+	if poetry {
+		pc, err := parsePoetryConstraint(spec)
+		if err != nil {
+			return
+		}
+		c = pc
+	} else {
+		set, err := parseSpecifierSet(spec)
+		if err != nil {
+			return
+		}
+		c = constraint{set}
+	}
+	if exact := c.exactVersion(); exact != "" {
+		p.Version = exact
+		return
+	}
+	p.Constraint = c
+}
+
+// poetryVersionString is the version constraint of a Poetry dependency
+// entry ("^4.2" or {version = "^4.2", ...}).
+func poetryVersionString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case map[string]any:
+		s, _ := t["version"].(string)
+		return s
+	}
+	return ""
+}
+
+func (in *inferrer) markGit(name string)      { in.pkg(name).Git = true }
+func (in *inferrer) markNoBinary(name string) { in.pkg(name).NoBinary = true }
+
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
@@ -288,6 +385,7 @@ func (in *inferrer) poetryRoots() {
 				continue
 			}
 			v := deps[n]
+			in.noteConstraint(normalizeName(n), poetryVersionString(v), true)
 			for _, d := range poetryDeps(n, v) {
 				if poetryGitDep(v) {
 					if lp := in.lock.Packages[d.Name]; lp != nil {
@@ -334,7 +432,8 @@ func (in *inferrer) poetryRoots() {
 	}
 	// Poetry 2 reads PEP 621 [project] too.
 	for _, r := range in.py.Project.Dependencies {
-		if d, _, url, ok := parseRequirement(r); ok {
+		if d, spec, url, ok := parseRequirement(r); ok {
+			in.noteConstraint(d.Name, spec, false)
 			in.lock.Groups["main"] = append(in.lock.Groups["main"], d)
 			if isGitURL(url) {
 				if lp := in.lock.Packages[d.Name]; lp != nil {
@@ -515,9 +614,21 @@ func (in *inferrer) choosePython() {
 		}
 	}
 	django := in.installed["django"]
-	djangoVersion := ""
+	djangoVersion, djangoName := "", ""
 	if django != nil {
-		djangoVersion = django.Version
+		djangoVersion, djangoName = django.Version, "Django "+django.Version
+		if djangoVersion == "" && django.Constraint != nil {
+			// Not pinned: pip installs the newest Django the constraint
+			// allows, whatever the Python (Django declares no upper bound).
+			rows := sortedKeys(djangoPython().Django)
+			sort.Slice(rows, func(i, j int) bool { return versionLess(rows[j], rows[i]) })
+			for _, r := range rows {
+				if v, ok := parsePyVersion(r + ".999"); ok && django.Constraint.allowsVersion(v) {
+					djangoVersion, djangoName = r+".999", "Django "+r+".x (the newest "+django.Constraint.String()+" allows)"
+					break
+				}
+			}
+		}
 	}
 	var candidates []string
 	for minor := range pythonEOL() {
@@ -551,8 +662,8 @@ func (in *inferrer) choosePython() {
 	for _, s := range sources {
 		names = append(names, s.name)
 	}
-	if djangoVersion != "" {
-		names = append(names, "Django "+djangoVersion)
+	if djangoName != "" && djangoVersion != "" {
+		names = append(names, djangoName)
 	}
 	what := "no constraint"
 	if len(names) > 0 {
@@ -569,7 +680,7 @@ func (in *inferrer) choosePython() {
 			}
 			in.reason("Python %s: the newest supported version (end of life %s) allowed by %s", m, eolString(m), what)
 			if djangoVersion != "" && !djangoKnown {
-				in.reason("Django %s is not in deploykit's Django/Python table (data/django_python.json); its Python range was not checked", djangoVersion)
+				in.reason("%s is not in deploykit's Django/Python table (data/django_python.json, 1.8 and later): its Python range is unknown and was not checked; set -python", djangoName)
 			}
 			return
 		}
@@ -585,7 +696,7 @@ func (in *inferrer) choosePython() {
 	for _, m := range candidates {
 		if supported(m) && allowedByProject(m) {
 			in.pyVersion, in.s.PythonVersion = m, m
-			in.reason("Python %s: %s and Django %s's supported Pythons do not overlap; chose the newest supported version the project allows. Upgrade Django", m, what, djangoVersion)
+			in.reason("Python %s: %s and %s's supported Pythons do not overlap; chose the newest supported version the project allows. Upgrade Django", m, what, djangoName)
 			return
 		}
 	}

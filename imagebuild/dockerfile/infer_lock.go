@@ -30,10 +30,13 @@ type lockDep struct {
 type lockedPackage struct {
 	Name    string // normalised
 	Version string
-	Marker  string
-	Deps    []lockDep
-	Extras  map[string][]lockDep
-	Git     bool
+	// Constraint is the version constraint a requirement states when no
+	// lock pins the version (">=4.2,<4.3", Poetry's "^4.2.16").
+	Constraint constraint
+	Marker     string
+	Deps       []lockDep
+	Extras     map[string][]lockDep
+	Git        bool
 	// Files are the distribution file names the lock lists (wheels and
 	// sdists); nil when the lock does not say (requirement files).
 	Files    []string
@@ -244,8 +247,14 @@ func (r *requirementsReader) read(rel string, constraintOnly bool, depth int, fr
 			p = &lockedPackage{Name: dep.Name, Extras: map[string][]lockDep{}}
 			r.lock.Packages[dep.Name] = p
 		}
-		if v, ok := strings.CutPrefix(spec, "=="); ok && !strings.ContainsAny(v, ",*") {
+		pin := strings.TrimPrefix(spec, "===")
+		if pin == spec {
+			pin = strings.TrimPrefix(spec, "==")
+		}
+		if v, ok := pin, pin != spec; ok && !strings.ContainsAny(v, ",*") {
 			p.Version = strings.TrimSpace(v)
+		} else if set, err := parseSpecifierSet(spec); err == nil && len(set) > 0 {
+			p.Constraint = constraint{set}
 		}
 		p.Git = p.Git || isGitURL(url)
 		p.NoBinary = p.NoBinary || noBinary

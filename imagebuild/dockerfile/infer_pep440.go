@@ -424,6 +424,32 @@ func (c constraint) allowsPythonMinor(minor string) bool {
 	return false
 }
 
+// allowsVersion reports whether some alternative of c allows v.
+func (c constraint) allowsVersion(v pyVersion) bool {
+	if len(c) == 0 {
+		return true
+	}
+	for _, set := range c {
+		if set.allows(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// exactVersion returns the version a constraint pins with a single "==V"
+// (no wildcard), or "".
+func (c constraint) exactVersion() string {
+	if len(c) != 1 || len(c[0]) != 1 {
+		return ""
+	}
+	sp := c[0][0]
+	if (sp.op == "==" || sp.op == "===") && !sp.wildcard {
+		return sp.raw
+	}
+	return ""
+}
+
 // exactPython returns the X.Y.Z a constraint pins with "==X.Y.Z", or "".
 func (c constraint) exactPython() string {
 	if len(c) != 1 {
