@@ -23,10 +23,10 @@ const (
 	CacheInline   = "inline"   // cache metadata inside the image config (export only)
 )
 
-// CacheModes are the values of the mode attribute of an exported cache:
-// "min" exports the layers of the final image only, "max" every
+// CacheModes returns the values of the mode attribute of an exported
+// cache: "min" exports the layers of the final image only, "max" every
 // intermediate step too (what multi-stage builds need to be fully cached).
-var CacheModes = []string{"min", "max"}
+func CacheModes() []string { return []string{"min", "max"} }
 
 // ErrCacheRefIsImageRef is returned (wrapped) when a registry cache ref
 // names the image itself. BuildKit would overwrite the image manifest with
@@ -118,7 +118,7 @@ func ParseCacheSpec(s string) (CacheSpec, error) {
 	if !slices.Contains(cacheTypes, spec.Type) {
 		return CacheSpec{}, fmt.Errorf("imagebuild: cache spec %q: unknown type %q (want one of %s)", s, spec.Type, strings.Join(cacheTypes, ", "))
 	}
-	if m, ok := spec.Attrs["mode"]; ok && !slices.Contains(CacheModes, m) {
+	if m, ok := spec.Attrs["mode"]; ok && !slices.Contains(CacheModes(), m) {
 		return CacheSpec{}, fmt.Errorf("imagebuild: cache spec %q: mode %q (want min or max)", s, m)
 	}
 	return spec, nil

@@ -93,7 +93,15 @@ type inferrer struct {
 }
 
 func (in *inferrer) reason(format string, args ...any) {
-	in.s.Reasons = append(in.s.Reasons, fmt.Sprintf(format, args...))
+	// Project text (a constraint, a module name) may hold anything: a
+	// reason is one comment line.
+	r := strings.Map(func(c rune) rune {
+		if c < ' ' || c == 0x7f {
+			return ' '
+		}
+		return c
+	}, fmt.Sprintf(format, args...))
+	in.s.Reasons = append(in.s.Reasons, r)
 }
 
 func (in *inferrer) read(rel string) ([]byte, bool) {
