@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rhysd/actionlint"
 	"mvdan.cc/sh/v3/syntax"
@@ -348,6 +349,10 @@ func (m *model) valueLines(s *actionlint.String) []valueLine {
 
 var exprRe = regexp.MustCompile(`\$\{\{[^}]*(?:\}[^}][^}]*)*\}\}`)
 
+// shParsers reuses bash parsers: a syntax.Parser is large to allocate and
+// resets itself on every Parse.
+var shParsers = sync.Pool{New: func() any { return syntax.NewParser(syntax.Variant(syntax.LangBash)) }}
+
 // parseScript splits a run: script into simple commands. Scripts for a
 // shell other than bash/sh are not modelled.
 func (m *model) parseScript(e *actionlint.ExecRun, j *actionlint.Job) *script {
@@ -388,8 +393,9 @@ func (m *model) parseScript(e *actionlint.ExecRun, j *actionlint.Job) *script {
 			masked[i] = 'E'
 		}
 	}
-	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
+	p := shParsers.Get().(*syntax.Parser)
 	f, err := p.Parse(bytes.NewReader(masked), "")
+	shParsers.Put(p)
 	if err != nil {
 		return sc
 	}

@@ -39,7 +39,32 @@ func (m *model) check() []Diagnostic {
 var userinfoRe = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)[^/\s@'"]+@`)
 
 // redact hides the user:password part of URLs.
-func redact(s string) string { return userinfoRe.ReplaceAllString(s, "${1}***@") }
+// prefilteredRe is a case-insensitive regular expression every match of
+// which contains one of words (in lower case): a cheap substring test
+// skips the regular expression for most inputs.
+type prefilteredRe struct {
+	re    *regexp.Regexp
+	words []string
+}
+
+func prefiltered(expr string, words ...string) prefilteredRe {
+	return prefilteredRe{re: regexp.MustCompile(expr), words: words}
+}
+
+// MatchString reports whether s matches the expression.
+func (p prefilteredRe) MatchString(s string) bool {
+	if !hasAny(strings.ToLower(s), p.words...) {
+		return false
+	}
+	return p.re.MatchString(s)
+}
+
+func redact(s string) string {
+	if !strings.Contains(s, "@") || !strings.Contains(s, "://") {
+		return s // no URL with credentials: skip the regular expression
+	}
+	return userinfoRe.ReplaceAllString(s, "${1}***@")
+}
 
 // ---- image references ----
 
@@ -295,15 +320,16 @@ var deployText = regexp.MustCompile(`(?i)\b(az\s+webapp\s+(deploy|up|config\s+co
 // host (appleboy/ssh-action's script input, say).
 var remoteDeployRe = regexp.MustCompile(`(?i)\b(kubectl\s+(apply|set\s+image|rollout\s+restart)|helm\s+(upgrade|install)|docker[- ]compose\s+(\S+\s+)*up\b|docker\s+stack\s+deploy|docker\s+service\s+update|systemctl\s+(restart|reload)|supervisorctl\s+restart)`)
 
-var deployNameRe = regexp.MustCompile(`(?i)\bdeploy(s|ing)?\b`)
+var deployNameRe = prefiltered(`(?i)\bdeploy(s|ing)?\b`, "deploy")
 
 // notAppDeployNameRe marks deploys that are not of the app: documentation
 // sites, previews, packages published to a registry.
-var notAppDeployNameRe = regexp.MustCompile(`(?i)pages|docs?\b|docs[-_]|documentation|storybook|website|\bsite\b|examples|pypi|package|npm|maven|sonatype|snapshot|netlify|surge|vercel|chart|binar|artifact`)
+var notAppDeployNameRe = prefiltered(`(?i)pages|docs?\b|docs[-_]|documentation|storybook|website|\bsite\b|examples|pypi|package|npm|maven|sonatype|snapshot|netlify|surge|vercel|chart|binar|artifact`,
+	"pages", "doc", "storybook", "site", "example", "pypi", "package", "npm", "maven", "sonatype", "snapshot", "netlify", "surge", "vercel", "chart", "binar", "artifact")
 
 // testJobNameRe marks jobs that deploy to throw-away infrastructure to test
 // (e2e, helm tests, benchmarks, ephemeral previews): not production deploys.
-var testJobNameRe = regexp.MustCompile(`(?i)test|e2e|bench|preview|ephemeral|sandbox`)
+var testJobNameRe = prefiltered(`(?i)test|e2e|bench|preview|ephemeral|sandbox`, "test", "e2e", "bench", "preview", "ephemeral", "sandbox")
 
 // stepNamedDeploy reports whether a step's name says it deploys (and not
 // documentation or a package).
@@ -1138,7 +1164,7 @@ func (m *model) installWithoutCheck(j *job, i int) (word, bool) {
 var testCmdRe = regexp.MustCompile(`(?i)(\bpytest\b|manage\.py\s+test\b|\btox\b|\bnox\b|-m\s+unittest|\bmake\s+test|coverage\s+run|\bnpm\s+(run\s+)?test)`)
 var lintCmdRe = regexp.MustCompile(`(?i)(\bflake8\b|\bruff\b|black\s+(--check|\.)|isort\s|\bpylint\b|\bmypy\b|pre-commit|\bmake\s+lint|\bpyright\b)`)
 var testIDRe = regexp.MustCompile(`(?i)(^|[-_ ])(tests?|pytest|unit|ci)([-_ ]|$)|^test`)
-var lintIDRe = regexp.MustCompile(`(?i)lint|pre-commit|style|quality`)
+var lintIDRe = prefiltered(`(?i)lint|pre-commit|style|quality`, "lint", "pre-commit", "style", "quality")
 
 func (m *model) jobRole(j *job) (test, lint bool) {
 	if r, ok := m.roles[j]; ok {
@@ -1149,8 +1175,8 @@ func (m *model) jobRole(j *job) (test, lint bool) {
 	return test, lint
 }
 
-var testStepNameRe = regexp.MustCompile(`(?i)\b(unit |integration )?tests?\b|pytest`)
-var lintStepNameRe = regexp.MustCompile(`(?i)\blint(ers?|ing)?\b|\bflake8\b|\bruff\b`)
+var testStepNameRe = prefiltered(`(?i)\b(unit |integration )?tests?\b|pytest`, "test")
+var lintStepNameRe = prefiltered(`(?i)\blint(ers?|ing)?\b|\bflake8\b|\bruff\b`, "lint", "flake8", "ruff")
 
 // stepSaysTest and stepSaysLint read a step's name: "Run tests" runs the
 // tests whatever the command (bundle exec rake, make check).

@@ -122,7 +122,7 @@ func (m *model) layout(j *job) *venvLayout {
 			l.actionStep(s, set)
 			continue
 		}
-		readSettings(set, uncommented(s.run.src))
+		readSettings(set, s.run.src)
 		if !s.run.modelled {
 			l.unknown = true
 			continue
@@ -153,11 +153,17 @@ func uncommented(src string) string {
 }
 
 func readSettings(set map[string]string, text string) {
-	for _, mm := range envSettingRe.FindAllStringSubmatch(text, -1) {
-		set[strings.ToUpper(mm[1])] = mm[2]
+	// Cheap substring tests first: most scripts set none of these.
+	lt := strings.ToLower(text)
+	if hasAny(lt, "poetry_", "pipenv_", "workon_home", "uv_project", "pdm_") {
+		for _, mm := range envSettingRe.FindAllStringSubmatch(uncommented(text), -1) {
+			set[strings.ToUpper(mm[1])] = mm[2]
+		}
 	}
-	for _, mm := range poetryConfigRe.FindAllStringSubmatch(text, -1) {
-		set[strings.ToLower(mm[1])] = mm[2]
+	if strings.Contains(lt, "poetry") && strings.Contains(lt, "config") {
+		for _, mm := range poetryConfigRe.FindAllStringSubmatch(uncommented(text), -1) {
+			set[strings.ToLower(mm[1])] = mm[2]
+		}
 	}
 }
 
