@@ -285,3 +285,22 @@ func FuzzExtractArchive(f *testing.F) {
 		assertNoLinkLeaves(t, dst)
 	})
 }
+
+// TestExtractLimitSizeOverflow: a header whose size is near MaxInt64 must
+// not wrap the running total past MaxSize (a tiny archive of zeros would
+// otherwise write until the disk is full).
+func TestExtractLimitSizeOverflow(t *testing.T) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "a", Typeflag: tar.TypeReg, Size: 1, Mode: 0o644, Format: tar.FormatPAX}))
+	_, err := tw.Write([]byte("x"))
+	require.NoError(t, err)
+	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "b", Typeflag: tar.TypeReg, Size: 1<<63 - 1, Mode: 0o644, Format: tar.FormatPAX}))
+	_, err = tw.Write(make([]byte, 1<<20))
+	require.NoError(t, err)
+	dst := t.TempDir()
+	err = ExtractArchive(context.Background(), bytes.NewReader(buf.Bytes()), dst, ArchiveOptions{MaxSize: 1 << 10})
+	require.ErrorIs(t, err, ErrArchiveLimit)
+	_, statErr := os.Stat(filepath.Join(dst, "b"))
+	assert.True(t, os.IsNotExist(statErr), "b must not be written")
+}

@@ -314,7 +314,7 @@ func (x *extractor) entry(tr *tar.Reader, hdr *tar.Header) error {
 		return nil
 	}
 	// Regular file.
-	if hdr.Size < 0 || (x.maxSize > 0 && x.size+hdr.Size > x.maxSize) {
+	if hdr.Size < 0 || (x.maxSize > 0 && hdr.Size > x.maxSize-x.size) { // no overflow: x.size <= x.maxSize
 		return fmt.Errorf("%w: more than %d bytes of file content", ErrArchiveLimit, x.maxSize)
 	}
 	x.size += hdr.Size
