@@ -78,5 +78,5 @@ func TestRealWorld(t *testing.T) {
 	}
 	t.Logf("deploykit rules on %d files: %d TP, %d FP, %d FN: precision %.2f, recall %.2f",
 		len(files), tp, fp, missed, float64(tp)/float64(tp+fp), float64(tp)/float64(tp+missed))
-	assert.Equal(t, "21 TP, 0 FP, 0 FN", fmt.Sprintf("%d TP, %d FP, %d FN", tp, fp, missed), "update the README figures")
+	assert.Equal(t, "22 TP, 0 FP, 0 FN", fmt.Sprintf("%d TP, %d FP, %d FN", tp, fp, missed), "update the README figures")
 }
