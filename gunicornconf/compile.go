@@ -545,6 +545,9 @@ func (c *checker) parameters(p *node, what string) {
 						c.errAt(k, "non-default argument follows default argument")
 					}
 				case "list_splat_pattern":
+					if seenStar {
+						c.errAt(k, "* argument may appear only once")
+					}
 					seenStar = true
 					add(firstIdent(inner[0]))
 				case "dictionary_splat_pattern":
@@ -560,9 +563,15 @@ func (c *checker) parameters(p *node, what string) {
 				seenDefault = true
 			}
 		case "list_splat_pattern":
+			if seenStar {
+				c.errAt(k, "* argument may appear only once")
+			}
 			seenStar = true
 			add(firstIdent(k))
 		case "keyword_separator":
+			if seenStar {
+				c.errAt(k, "* argument may appear only once")
+			}
 			seenStar = true
 			bareStar = k
 		case "dictionary_splat_pattern":

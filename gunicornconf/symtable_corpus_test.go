@@ -247,4 +247,11 @@ var symtableCorpus = []string{
 	"\f x = 1\n",
 	"if x:\n\f    pass\n",
 	"if x:\n    pass\n\fy = 1\n",
+	// One * per parameter list (a fuzz find: "def A(*A,*B):[]").
+	"def A(*A,*B):[]",
+	"def f(*, *a): pass\n",
+	"def f(*a, *): pass\n",
+	"def f(*a: int, *b): pass\n",
+	"lambda *a, *b: 0\n",
+	"def f(*a, b, **c): pass\n",
 }
