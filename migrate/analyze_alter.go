@@ -468,8 +468,18 @@ func (a *analyzer) addConstraint(rel string, t *tableInfo, isNew bool, c *pg_que
 			if c.Contype != pg_query.ConstrType_CONSTR_PRIMARY {
 				return
 			}
+			cols, known := a.cat.indexCols[c.Indexname]
+			if !known || len(cols) == 0 {
+				// The index was built outside the analysed set (or on
+				// expressions): its columns' nullability is unknown.
+				e.markSlow(rel)
+				a.add(RuleAddPrimaryKey, "", rel, lockAccessExclusive, false, true,
+					"PRIMARY KEY USING INDEX "+c.Indexname+" makes the index's columns NOT NULL, scanning all of "+rel+" under ACCESS EXCLUSIVE for each one that is not NOT NULL yet; the analysed migrations do not show which columns "+c.Indexname+" covers",
+					"Make the columns NOT NULL first with CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT (later transaction) and SET NOT NULL; then ADD CONSTRAINT ... PRIMARY KEY USING INDEX. If they already are NOT NULL, suppress with -- deploykit:ignore "+RuleAddPrimaryKey+".")
+				return
+			}
 			var nullable []string
-			for _, col := range a.cat.indexCols[c.Indexname] {
+			for _, col := range cols {
 				if ci := t.column(col); !ci.notNull && !(ci.notNullCheck && a.major >= 12) {
 					nullable = append(nullable, col)
 				}

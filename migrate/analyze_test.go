@@ -327,6 +327,22 @@ func TestPrimaryKeyUsingIndex(t *testing.T) {
 	}
 }
 
+// TestPrimaryKeyUsingUnknownIndex: the index was built outside the
+// analysed set, so the analyser cannot know whether its columns are NOT
+// NULL; ALTER TABLE's page says PRIMARY KEY USING INDEX then runs SET NOT
+// NULL on each nullable column, a full scan under ACCESS EXCLUSIVE. Fail
+// closed: report the possible scan.
+func TestPrimaryKeyUsingUnknownIndex(t *testing.T) {
+	rep, err := AnalyzeSQL("x.sql", []byte("ALTER TABLE t ADD CONSTRAINT t_pk PRIMARY KEY USING INDEX t_pk;"), Options{PGVersion: 16})
+	require.NoError(t, err)
+	assert.Equal(t, wants(want{RuleAddPrimaryKey, SeverityError, ae, false, true}), findingsOf(rep))
+	assert.Equal(t, VerdictDangerous, rep.Verdict)
+	// UNIQUE USING INDEX sets no NOT NULL: brief ACCESS EXCLUSIVE only.
+	rep, err = AnalyzeSQL("x.sql", []byte("ALTER TABLE t ADD CONSTRAINT t_u UNIQUE USING INDEX t_u;"), Options{PGVersion: 16})
+	require.NoError(t, err)
+	assert.Empty(t, findingsOf(rep))
+}
+
 func TestLockTimeoutInfo(t *testing.T) {
 	rep, err := AnalyzeSQL("a.sql", []byte("ALTER TABLE t ADD COLUMN a int NULL;\nALTER TABLE t ADD COLUMN b int NULL;"), Options{})
 	require.NoError(t, err)
