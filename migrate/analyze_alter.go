@@ -70,11 +70,12 @@ func (a *analyzer) alterTable(at *pg_query.AlterTableStmt, e *effect) {
 			}
 			delete(t.cons, cmd.Name)
 		case pg_query.AlterTableType_AT_SetStatistics, pg_query.AlterTableType_AT_ClusterOn,
-			pg_query.AlterTableType_AT_DropCluster, pg_query.AlterTableType_AT_SetRelOptions,
-			pg_query.AlterTableType_AT_ResetRelOptions, pg_query.AlterTableType_AT_SetOptions,
+			pg_query.AlterTableType_AT_DropCluster, pg_query.AlterTableType_AT_SetOptions,
 			pg_query.AlterTableType_AT_ResetOptions, pg_query.AlterTableType_AT_DetachPartitionFinalize:
 			// Catalog only, SHARE UPDATE EXCLUSIVE (ALTER TABLE docs).
 			a.lock(e, rel, lockShareUpdateExclusive)
+		case pg_query.AlterTableType_AT_SetRelOptions, pg_query.AlterTableType_AT_ResetRelOptions:
+			a.lock(e, rel, relOptionsLock(cmd.Def))
 		case pg_query.AlterTableType_AT_AttachPartition:
 			a.partition(rel, cmd, true, e)
 		case pg_query.AlterTableType_AT_DetachPartition:
@@ -107,6 +108,45 @@ func (a *analyzer) alterTable(at *pg_query.AlterTableStmt, e *effect) {
 			}
 		}
 	}
+}
+
+// shareUpdateRelOptions are the storage parameters whose change takes
+// only SHARE UPDATE EXCLUSIVE. ALTER TABLE, SET ( storage_parameter ):
+// "SHARE UPDATE EXCLUSIVE lock will be taken for fillfactor, toast and
+// autovacuum storage parameters, as well as the planner parameter
+// parallel_workers"; the vacuum_* options and the B-tree, hash, GiST and
+// SP-GiST index fillfactor and deduplicate_items are SHARE UPDATE EXCLUSIVE
+// too (reloptions.c). Every other parameter (user_catalog_table, GIN's
+// fastupdate, BRIN's pages_per_range, ...) is taken as ACCESS EXCLUSIVE,
+// the level reloptions.c uses for them, so an unknown one fails closed.
+var shareUpdateRelOptions = map[string]bool{
+	"fillfactor": true, "toast_tuple_target": true, "parallel_workers": true,
+	"vacuum_index_cleanup": true, "vacuum_truncate": true, "log_autovacuum_min_duration": true,
+	"autovacuum_enabled": true, "deduplicate_items": true,
+}
+
+// relOptionsLock is the lock ALTER TABLE / INDEX / MATERIALIZED VIEW ...
+// SET (...) or RESET (...) takes: the strongest over its parameters.
+func relOptionsLock(def *pg_query.Node) lockMode {
+	l := def.GetList()
+	if l == nil || len(l.Items) == 0 {
+		return lockAccessExclusive
+	}
+	mode := lockShareUpdateExclusive
+	for _, it := range l.Items {
+		d := it.GetDefElem()
+		if d == nil {
+			return lockAccessExclusive
+		}
+		name := strings.ToLower(d.Defname)
+		if ns := strings.ToLower(d.Defnamespace); ns != "" && ns != "toast" {
+			return lockAccessExclusive
+		}
+		if !shareUpdateRelOptions[name] && !strings.HasPrefix(name, "autovacuum_") {
+			mode = lockAccessExclusive
+		}
+	}
+	return mode
 }
 
 // alterCmdName names an ALTER TABLE subcommand for messages:
@@ -144,8 +184,15 @@ func (a *analyzer) alterOtherRelation(at *pg_query.AlterTableStmt, e *effect) {
 			a.setTablespace(rel, kind, cmd.Name, e)
 		case pg_query.AlterTableType_AT_SetLogged, pg_query.AlterTableType_AT_SetUnLogged:
 			a.setLogged(rel, cmd.Subtype == pg_query.AlterTableType_AT_SetLogged, e)
-		case pg_query.AlterTableType_AT_SetRelOptions, pg_query.AlterTableType_AT_ResetRelOptions,
-			pg_query.AlterTableType_AT_SetStatistics:
+		case pg_query.AlterTableType_AT_SetRelOptions, pg_query.AlterTableType_AT_ResetRelOptions:
+			if at.Objtype == pg_query.ObjectType_OBJECT_VIEW {
+				// View options (check_option, security_barrier,
+				// security_invoker) take ACCESS EXCLUSIVE (reloptions.c).
+				a.lock(e, rel, lockAccessExclusive)
+			} else {
+				a.lock(e, rel, relOptionsLock(cmd.Def))
+			}
+		case pg_query.AlterTableType_AT_SetStatistics:
 			a.lock(e, rel, lockShareUpdateExclusive)
 		case pg_query.AlterTableType_AT_AttachPartition:
 			if at.Objtype != pg_query.ObjectType_OBJECT_INDEX {
