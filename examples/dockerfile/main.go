@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -234,21 +233,12 @@ overrides, and prints (or, with -o DIR, writes) a Dockerfile and .dockerignore.
 				fmt.Fprintf(cmd.OutOrStdout(), "# ==> Dockerfile <==\n%s\n# ==> .dockerignore <==\n%s", df, di)
 				return nil
 			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
+			if err := dockerfile.WriteGenerated(out, df, di, force); err != nil {
+				if errors.Is(err, dockerfile.ErrExists) {
+					// The library's error names the file; name the flag too.
+					return cli.Usagef("generate: %v; rerun with -force to replace it", err)
+				}
 				return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("generate: %w", err)}
-			}
-			files := map[string][]byte{"Dockerfile": df, ".dockerignore": di}
-			if !force {
-				for name := range files {
-					if _, err := os.Lstat(filepath.Join(out, name)); err == nil {
-						return cli.Usagef("generate: %s exists; pass -force to overwrite it", filepath.Join(out, name))
-					}
-				}
-			}
-			for name, data := range files {
-				if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
-					return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("generate: %w", err)}
-				}
 			}
 			return nil
 		},

@@ -138,13 +138,44 @@ func TestLintBuildArg(t *testing.T) {
 }
 
 func TestGenerateRefusesOverwrite(t *testing.T) {
-	out := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(out, "Dockerfile"), []byte("FROM x\n"), 0o644))
-	code, _, stderr := runCLI("generate", "-project", "../../imagebuild/dockerfile/testdata/generate/poetry", "-o", out)
-	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "-force")
-	code, _, stderr = runCLI("generate", "-project", "../../imagebuild/dockerfile/testdata/generate/poetry", "-o", out, "-force")
-	assert.Equal(t, 0, code, stderr)
+	const project = "../../imagebuild/dockerfile/testdata/generate/poetry"
+	handWritten := "FROM x\n# hand-written\n"
+	for _, existing := range []string{"Dockerfile", ".dockerignore"} {
+		t.Run(existing, func(t *testing.T) {
+			out := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(out, existing), []byte(handWritten), 0o644))
+
+			// Without -force: exit 2, the error names the file and -force,
+			// and nothing is written, not even the file that did not exist.
+			code, _, stderr := runCLI("generate", "-project", project, "-o", out)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, stderr, filepath.Join(out, existing))
+			assert.Contains(t, stderr, "-force")
+			got, err := os.ReadFile(filepath.Join(out, existing))
+			require.NoError(t, err)
+			assert.Equal(t, handWritten, string(got), "the existing file is untouched")
+			entries, err := os.ReadDir(out)
+			require.NoError(t, err)
+			assert.Len(t, entries, 1, "nothing else was written")
+			// The flag the error names exists.
+			code, help, _ := runCLI("generate", "-h")
+			assert.Equal(t, 0, code)
+			assert.Contains(t, help, "-force")
+
+			// With -force (also after the other flags' values): both files
+			// are replaced by the generated ones.
+			code, _, stderr = runCLI("generate", "-project", project, "-o", out, "-force")
+			require.Equal(t, 0, code, stderr)
+			df, err := os.ReadFile(filepath.Join(out, "Dockerfile"))
+			require.NoError(t, err)
+			assert.NotContains(t, string(df), "hand-written")
+			assert.Contains(t, string(df), "poetry==1.8.3")
+			di, err := os.ReadFile(filepath.Join(out, ".dockerignore"))
+			require.NoError(t, err)
+			assert.NotContains(t, string(di), "hand-written")
+			assert.Contains(t, string(di), ".git")
+		})
+	}
 }
 
 func TestGenerate(t *testing.T) {
