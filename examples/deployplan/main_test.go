@@ -138,6 +138,13 @@ func TestJSONReport(t *testing.T) {
 	for name, diags := range map[string][]report.Diagnostic{"Dockerfile": r.Image.GeneratedFindings, "gunicorn": r.Gunicorn.GeneratedFindings, "pipeline": r.Pipeline.GeneratedFindings} {
 		assert.Zero(t, countOf(diags).Errors+countOf(diags).Warnings, name)
 	}
+	// The embedded poetry.lock (see project/minimalwave-blog/SOURCE.md)
+	// locks Django 4.2.3 and gunicorn 20.1.0 in the main group: the
+	// generated image installs that gunicorn rather than adding one.
+	assert.Contains(t, strings.Join(r.Image.Reasons, "\n"), "Django 4.2.3")
+	assert.Contains(t, r.Image.Reasons, "server: gunicorn (installed)")
+	assert.NotContains(t, r.Image.Dockerfile, "pip install gunicorn")
+	assert.Contains(t, r.Image.Dockerfile, `CMD ["gunicorn", `)
 	// The cache key is hashFiles over the embedded poetry.lock.
 	require.NotEmpty(t, r.Cache.Seed)
 	assert.Equal(t, []string{"poetry.lock"}, r.Cache.Seed[0].Files)
