@@ -243,6 +243,24 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 				c.errAt(n, "invalid syntax at 'as'")
 			}
 		}
+	case "constrained_type":
+		// `T: bound` exists only in 3.12 type parameter lists.
+		c.errAt(n, "invalid syntax in annotation")
+	case "splat_type":
+		// *Ts is an annotation only of *args (PEP 646).
+		t := n.parent
+		ok := strings.HasPrefix(n.text(c.src), "*") && !strings.HasPrefix(n.text(c.src), "**") &&
+			t != nil && t.kind == "type" && t.parent != nil && (t.parent.kind == "typed_parameter" || t.parent.kind == "type_parameter")
+		if ok && t.parent.kind == "type_parameter" {
+			// A[*Ts] is a starred subscript, valid in 3.11.
+			ok = t.parent.field != "type_parameters"
+		} else if ok {
+			first := t.parent.namedKids()
+			ok = len(first) > 0 && first[0].kind == "list_splat_pattern"
+		}
+		if !ok {
+			c.errAt(n, "invalid syntax in annotation")
+		}
 	case "match_statement", "except_group_clause":
 		if c.notModelled == nil {
 			c.notModelled = n

@@ -475,8 +475,12 @@ func (c *checker) tokens(root *node) {
 			c.errAt(n, "invalid syntax: the type statement needs Python 3.12")
 			continue
 		case "type_parameter":
-			c.errAt(n, "invalid syntax: type parameter lists need Python 3.12")
-			continue
+			// In `list[int]` (generic_type) it is a subscript; only on a
+			// def or class is it a 3.12 type parameter list.
+			if n.field == "type_parameters" {
+				c.errAt(n, "invalid syntax: type parameter lists need Python 3.12")
+				continue
+			}
 		case "(", "[", "{":
 			if !n.named {
 				level++
