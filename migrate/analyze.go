@@ -132,6 +132,9 @@ type tableInfo struct {
 	file int
 	cols map[string]*columnInfo
 	cons map[string]*constraintInfo
+	// defaultPartition is the DEFAULT partition created for this table in
+	// the analysed set, "" when none is known.
+	defaultPartition string
 }
 
 type columnInfo struct {

@@ -93,3 +93,62 @@ CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION trf()`
 		})
 	}
 }
+
+// TestPartitionOfDefault: CREATE TABLE ... PARTITION OF a table with a
+// DEFAULT partition scans that partition under ACCESS EXCLUSIVE; a parent
+// from before the analysed set may have one (fail closed, warning); a
+// parent known to have none is safe.
+func TestPartitionOfDefault(t *testing.T) {
+	const parent = "CREATE TABLE pd (id integer) PARTITION BY RANGE (id);"
+	const part = "CREATE TABLE pd2 PARTITION OF pd FOR VALUES FROM (100) TO (200);"
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  []string
+	}{
+		{"default known", []string{parent + "\nCREATE TABLE pdef PARTITION OF pd DEFAULT;", part},
+			wants(want{RuleAttachPartition, SeverityWarning, ae, false, true})},
+		{"no default", []string{parent, part}, nil},
+		{"parent unknown", []string{"SELECT 1;", part}, wants(want{RuleAttachPartition, SeverityWarning, ae, false, false})},
+		{"default in the same file", []string{parent, "CREATE TABLE pdef PARTITION OF pd DEFAULT;\n" + part}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var files []File
+			for i, f := range tc.files {
+				files = append(files, File{Path: strconv.Itoa(i) + ".sql", SQL: []byte(f)})
+			}
+			reps, err := AnalyzeFiles(files, Options{PGVersion: 16})
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, findingsOf(reps[len(reps)-1]))
+		})
+	}
+}
+
+// TestPartitionOfDefaultOnPostgres checks the scan claim on the server:
+// the default partition's seq_scan count grows and ACCESS EXCLUSIVE is
+// held on it.
+func TestPartitionOfDefaultOnPostgres(t *testing.T) {
+	url := testenv.Postgres(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, `DROP SCHEMA IF EXISTS rvpd CASCADE; CREATE SCHEMA rvpd; SET search_path = rvpd;
+CREATE TABLE pd (id integer) PARTITION BY RANGE (id); CREATE TABLE pdef PARTITION OF pd DEFAULT;
+INSERT INTO pd SELECT g FROM generate_series(1, 50) g`)
+	require.NoError(t, err)
+	tx, err := conn.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	var before, after int64
+	const scans = "SELECT coalesce((SELECT seq_scan FROM pg_stat_xact_all_tables WHERE relid = 'rvpd.pdef'::regclass), 0)"
+	require.NoError(t, tx.QueryRow(ctx, scans).Scan(&before))
+	_, err = tx.Exec(ctx, "CREATE TABLE pd2 PARTITION OF pd FOR VALUES FROM (100) TO (200)")
+	require.NoError(t, err)
+	require.NoError(t, tx.QueryRow(ctx, scans).Scan(&after))
+	assert.Greater(t, after, before, "the server scanned the default partition")
+	var mode string
+	require.NoError(t, tx.QueryRow(ctx, "SELECT max(mode) FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'relation' AND relation = 'rvpd.pdef'::regclass AND mode = 'AccessExclusiveLock'").Scan(&mode))
+	assert.Equal(t, "AccessExclusiveLock", mode)
+}

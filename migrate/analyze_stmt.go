@@ -259,8 +259,35 @@ func (a *analyzer) createTable(cs *pg_query.CreateStmt, e *effect) {
 		}
 	}
 	for _, inh := range cs.InhRelations {
-		if cs.Partbound != nil {
-			a.lock(e, relName(inh.GetRangeVar()), lockAccessExclusive)
+		if cs.Partbound == nil {
+			continue
+		}
+		parent := relName(inh.GetRangeVar())
+		a.lock(e, parent, lockAccessExclusive)
+		pt := a.cat.table(parent)
+		if cs.Partbound.IsDefault {
+			pt.defaultPartition = rel
+			continue
+		}
+		// CREATE TABLE ... PARTITION OF: when the parent has a DEFAULT
+		// partition, its rows are scanned (under ACCESS EXCLUSIVE) to
+		// prove none belongs to the new partition (CREATE TABLE docs,
+		// PARTITION OF; checked by TestPartitionOfDefaultOnPostgres).
+		def := pt.defaultPartition
+		switch {
+		case def != "" && a.isNew(def):
+		case def != "":
+			a.lock(e, def, lockAccessExclusive)
+			e.markSlow(def)
+			a.add(RuleAttachPartition, "", def, lockAccessExclusive, false, true,
+				"CREATE TABLE "+rel+" PARTITION OF "+parent+" scans all of the default partition "+def+" under ACCESS EXCLUSIVE to prove none of its rows belongs to the new partition",
+				"Add a validated CHECK constraint to "+def+" that excludes the new partition's bound (NOT VALID, then VALIDATE CONSTRAINT in a later transaction) before creating the partition, or detach the default partition first.")
+		case pt.file < 0:
+			// The parent predates the analysed set: whether it has a
+			// default partition is unknown.
+			a.add(RuleAttachPartition, SeverityWarning, parent, lockAccessExclusive, false, false,
+				"CREATE TABLE "+rel+" PARTITION OF "+parent+" takes ACCESS EXCLUSIVE on "+parent+" and, if "+parent+" has a DEFAULT partition, scans all of it; the analysed migrations do not show whether it has one",
+				"If "+parent+" has a default partition, add a validated CHECK constraint to it that excludes the new bound first; otherwise suppress with -- deploykit:ignore "+RuleAttachPartition+".")
 		}
 	}
 }
