@@ -25,7 +25,7 @@ func TestExtractRejectsMoreAttacks(t *testing.T) {
 	dir := func(name string) tarEntry { return tarEntry{name: name, typ: tar.TypeDir} }
 	cases := map[string][]tarEntry{
 		"long name escaping":          {reg(long + strings.Repeat("../", 81) + "evil")},
-		"long link text escaping":     {sym("l", strings.Repeat("../", 90) + "etc")},
+		"long link text escaping":     {sym("l", strings.Repeat("../", 90)+"etc")},
 		"entry beneath a hard link":   {reg("f"), hard("d", "f"), reg("d/x")},
 		"hard link through a symlink": {dir("sub/"), reg("sub/f"), sym("l", "sub"), hard("h", "l/f")},
 		"symlink on symlink":          {sym("a", "."), sym("a", "../x")},
