@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rhysd/actionlint"
 
 	"github.com/deploykit/deploykit/appservice"
 	"github.com/deploykit/deploykit/cache"
@@ -516,47 +515,20 @@ func (c *collector) pipeline(ctx context.Context) error {
 // cacheRules are the workflow rules about cache keys.
 var cacheRules = map[string]bool{"WF006": true, "WF007": true, "WF008": true, "WF009": true, "WF010": true}
 
-// cacheSteps reads the actions/cache steps of a workflow: name, paths and
-// key template. (package workflow does not export its parsed steps.)
+// cacheSteps lists the steps that restore a cache (actions/cache and
+// actions/cache/restore; save-only steps restore nothing), as package
+// workflow parses them, with their key templates as written.
 func cacheSteps(f workflow.File) []CacheKey {
-	wf, errs := actionlint.Parse(f.Data)
-	if wf == nil || len(errs) > 0 && len(wf.Jobs) == 0 {
+	steps, err := workflow.CacheSteps(f.Name, f.Data)
+	if err != nil {
 		return nil
 	}
-	jobs := make([]string, 0, len(wf.Jobs))
-	for j := range wf.Jobs {
-		jobs = append(jobs, j)
-	}
-	sort.Strings(jobs)
-	str := func(s *actionlint.String) string {
-		if s == nil {
-			return ""
-		}
-		return s.Value
-	}
 	var out []CacheKey
-	for _, j := range jobs {
-		for _, s := range wf.Jobs[j].Steps {
-			ex, ok := s.Exec.(*actionlint.ExecAction)
-			if !ok {
-				continue
-			}
-			uses := str(ex.Uses)
-			if !strings.HasPrefix(uses, "actions/cache@") && !strings.HasPrefix(uses, "actions/cache/restore@") {
-				continue
-			}
-			in := func(k string) string {
-				if i := ex.Inputs[k]; i != nil {
-					return str(i.Value)
-				}
-				return ""
-			}
-			name := str(s.Name)
-			if name == "" {
-				name = uses
-			}
-			out = append(out, CacheKey{Source: f.Name + ": " + j + ": " + name, Paths: cache.ParseMultiline(in("path")), Template: in("key")})
+	for _, s := range steps {
+		if s.Action == "actions/cache/save" {
+			continue
 		}
+		out = append(out, CacheKey{Source: f.Name + ": " + s.Job + ": " + s.Name, Paths: s.Paths, Template: s.Key})
 	}
 	return out
 }
