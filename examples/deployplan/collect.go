@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/deploykit/deploykit/appservice"
 	"github.com/deploykit/deploykit/cache"
 	"github.com/deploykit/deploykit/cdn"
