@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -46,7 +45,74 @@ type ImportedAutoscale struct {
 	NotModelled []Diagnostic
 }
 
-var kv = regexp.MustCompile(`^\s*"?([A-Za-z_]+)"?\s*[:=]\s*(.*?)\s*,?\s*(//.*|#.*)?$`)
+// isSpace is RE2's \s: ASCII space, tab, newline, form feed, carriage return.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+
+// splitKV reads one line as `key: value` or `key = value` (the key
+// optionally quoted, letters and underscores only), with an optional
+// trailing comma and a trailing // or # comment that are not part of the
+// value. The value ends at the first point after which only spaces, a
+// comma and a comment follow, so `"https://x"` is cut at `//` as a comment
+// would be. It runs in one pass over the line: the linter calls it for
+// every line of every input, so it must not cost a regular expression
+// (the fuzz target minimises inputs through thousands of calls).
+func splitKV(line string) (key, val string, ok bool) {
+	i, n := 0, len(line)
+	for i < n && isSpace(line[i]) {
+		i++
+	}
+	if i < n && line[i] == '"' {
+		i++
+	}
+	k := i
+	for i < n && (line[i] >= 'A' && line[i] <= 'Z' || line[i] >= 'a' && line[i] <= 'z' || line[i] == '_') {
+		i++
+	}
+	if i == k {
+		return "", "", false
+	}
+	key = line[k:i]
+	if i < n && line[i] == '"' {
+		i++
+	}
+	for i < n && isSpace(line[i]) {
+		i++
+	}
+	if i == n || line[i] != ':' && line[i] != '=' {
+		return "", "", false
+	}
+	i++
+	for i < n && isSpace(line[i]) {
+		i++
+	}
+	// nextNonSpace[j] is the first index >= j that is not a space (n if none).
+	nextNonSpace := make([]int, n+1)
+	nextNonSpace[n] = n
+	for j := n - 1; j >= i; j-- {
+		if isSpace(line[j]) {
+			nextNonSpace[j] = nextNonSpace[j+1]
+		} else {
+			nextNonSpace[j] = j
+		}
+	}
+	commentOrEnd := func(j int) bool {
+		return j == n || line[j] == '#' || strings.HasPrefix(line[j:], "//")
+	}
+	for j := i; j <= n; j++ {
+		e := nextNonSpace[j]
+		if commentOrEnd(e) || line[e] == ',' && commentOrEnd(nextNonSpace[e+1]) {
+			return key, line[i:j], true
+		}
+	}
+	return key, line[i:], true // not reached: j == n always ends the value
+}
+
+// triggerKeys and actionKeys are the rule keys the importer reads, lower
+// case without underscores.
+var (
+	triggerKeys = map[string]bool{"metricname": true, "operator": true, "threshold": true, "timeaggregation": true, "timewindow": true}
+	actionKeys  = map[string]bool{"direction": true, "type": true, "value": true, "cooldown": true}
+)
 
 func unquote(v string) (string, bool) {
 	v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), ","))
@@ -124,10 +190,14 @@ func ImportAutoscale(file string, src []byte) []ImportedAutoscale {
 			inCapacity = true
 			continue
 		}
-		m := kv.FindStringSubmatch(text)
-		if m == nil || cur == nil {
+		if cur == nil {
 			continue
 		}
+		rawKey, rawVal, ok := splitKV(text)
+		if !ok {
+			continue
+		}
+		m := [3]string{text, rawKey, rawVal}
 		key := strings.ToLower(strings.ReplaceAll(m[1], "_", ""))
 		val, literal := unquote(m[2])
 		if inCapacity {
@@ -149,9 +219,7 @@ func ImportAutoscale(file string, src []byte) []ImportedAutoscale {
 				continue
 			}
 		}
-		trigger := map[string]bool{"metricname": true, "operator": true, "threshold": true, "timeaggregation": true, "timewindow": true}
-		action := map[string]bool{"direction": true, "type": true, "value": true, "cooldown": true}
-		if !trigger[key] && !action[key] {
+		if !triggerKeys[key] && !actionKeys[key] {
 			continue
 		}
 		if key == "type" && !strings.HasSuffix(val, "Count") {
