@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/deploykit/deploykit/internal/django"
 )
 
 // DjangoProject says how to ask a Django project for the SQL of its
@@ -69,16 +71,10 @@ var djangoScript string
 // (Django not importable, bad settings, database unreachable).
 var ErrDjango = errors.New("migrate: django")
 
-var settingsDefault = regexp.MustCompile(`DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']`)
-
 // DjangoSettingsModule reads the default settings module from a
-// manage.py's text, "" when it has none.
+// manage.py's text (its os.environ.setdefault call), "" when it has none.
 func DjangoSettingsModule(managePy []byte) string {
-	m := settingsDefault.FindSubmatch(managePy)
-	if m == nil {
-		return ""
-	}
-	return string(m[1])
+	return django.DefaultSettingsModule(managePy)
 }
 
 type djangoRequest struct {
