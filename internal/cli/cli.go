@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -64,6 +65,11 @@ func Run(root *cobra.Command, args []string, stdout, stderr io.Writer) int {
 		c.Flags().SetInterspersed(true)
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// pflag reads an unknown "-word" as shorthand letters and names
+		// the first one; say which flag the user typed instead.
+		if m := unknownShorthand.FindStringSubmatch(err.Error()); m != nil && len(m[1]) > 2 {
+			err = fmt.Errorf("unknown flag: %s", m[1])
+		}
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w (see '%s -h')", c.CommandPath(), err, c.CommandPath())}
 	})
 	err := root.Execute()
@@ -80,6 +86,8 @@ func Run(root *cobra.Command, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "%s: %v\n", root.Name(), err)
 	return ExitUsage
 }
+
+var unknownShorthand = regexp.MustCompile(`^unknown shorthand flag: '.' in (-[^\s=]+)`)
 
 // goStyleFlags rewrites Go-style single-dash long flags ("-format json",
 // "-fail-on=error") to pflag's "--format" when the name is a long flag

@@ -28,6 +28,16 @@ func testRoot() *cobra.Command {
 	return root
 }
 
+// An unknown Go-style flag is named as typed, not as pflag's first
+// shorthand letter.
+func TestUnknownGoStyleFlagMessage(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Run(testRoot(), []string{"lint", "f", "-nosuch"}, &out, &errb)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errb.String(), "unknown flag: -nosuch")
+	assert.NotContains(t, errb.String(), "shorthand")
+}
+
 func TestRunConventions(t *testing.T) {
 	cases := []struct {
 		name string
@@ -45,6 +55,7 @@ func TestRunConventions(t *testing.T) {
 		{"findings exit 1", []string{"lint", "bad"}, 1, "bad text\n"},
 		{"io error exits 2", []string{"lint", "io"}, 2, "io text\n"},
 		{"unknown flag exits 2", []string{"lint", "f", "--nope"}, 2, ""},
+		{"unknown go-style flag exits 2", []string{"lint", "f", "-nosuch"}, 2, ""},
 		{"wrong arg count exits 2", []string{"lint"}, 2, ""},
 		{"unknown verb exits 2", []string{"frobnicate"}, 2, ""},
 	}
