@@ -111,7 +111,7 @@ func (f *File) Names() []string {
 // may or may not happen. Code inside function and class bodies is not
 // module level and binds nothing.
 func Parse(path string, src []byte) (*File, error) {
-	root, err := syntaxTree(path, src)
+	root, src, err := syntaxTree(path, src)
 	if err != nil {
 		return nil, err
 	}

@@ -187,3 +187,19 @@ func TestMatchStatementIsNotModelled(t *testing.T) {
 	require.ErrorAs(t, err, &pe)
 	assert.False(t, pe.NotModelled, "a syntax error is not 'not modelled'")
 }
+
+// A Latin-1 file (PEP 263 cookie) is evaluated from its decoded text, and a
+// lone carriage return ends a line, as in CPython.
+func TestParseLatin1AndCarriageReturns(t *testing.T) {
+	src := []byte("# -*- coding: latin-1 -*-\nproc_name = \"caf\xe9\"\nworkers = 3\n")
+	f, err := Parse("gunicorn.conf.py", src)
+	require.NoError(t, err)
+	require.Len(t, f.Assignments, 2)
+	assert.Equal(t, "café", f.Assignments[0].Value.Str)
+	assert.Equal(t, int64(3), f.Assignments[1].Value.Int)
+
+	f, err = Parse("gunicorn.conf.py", []byte("workers = 2\rthreads = 4\r"))
+	require.NoError(t, err)
+	require.Len(t, f.Assignments, 2)
+	assert.Equal(t, 2, f.Assignments[1].Line)
+}

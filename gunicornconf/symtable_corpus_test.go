@@ -272,4 +272,11 @@ var symtableCorpus = []string{
 	"x: dict[str, list[int]] = {}\n",
 	"def f[T: int](x): pass\n",
 	"class C[T]: pass\n",
+	// Carriage returns (a fuzz find: "0\r0#000").
+	"0\r0#000",
+	"x = 1\ry = 2\r",
+	"x = 1\r\ny = 2\r\n",
+	"if x:\r    pass\r",
+	"x = (1,\r 2)\r",
+	"x = 1 \\\r  + 2\r",
 }

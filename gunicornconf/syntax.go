@@ -116,35 +116,37 @@ func (n *node) hasToken(tok string) bool {
 }
 
 // syntaxTree parses src with tree-sitter's Python grammar and returns the
-// tree in Go memory, or a *ParseError listing every syntax error: the
+// tree in Go memory and the source it indexes (decoded to UTF-8, newlines
+// translated), or a *ParseError listing every syntax error: the
 // grammar's ERROR and MISSING nodes, and what CPython 3.11's tokenizer and
 // compiler reject although the grammar accepts it (Python 2 statements,
 // leading-zero integers, inconsistent tabs, misplaced return or yield,
 // invalid assignment targets, argument order, ...).
-func syntaxTree(path string, src []byte) (*node, error) {
+func syntaxTree(path string, src []byte) (*node, []byte, error) {
 	pe := &ParseError{File: path}
 	if len(src) > MaxFileSize {
 		pe.add(1, 1, 0, 0, fmt.Sprintf("file is %d bytes; deploykit reads at most %d", len(src), MaxFileSize))
-		return nil, pe.done()
+		return nil, nil, pe.done()
 	}
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		l, c := lineCol(src, i)
 		pe.add(l, c, 0, 0, "source code cannot contain null bytes")
-		return nil, pe.done()
+		return nil, nil, pe.done()
 	}
 	src, err := decodeSource(src)
 	if err != nil {
 		pe.add(1, 1, 0, 0, err.Error())
-		return nil, pe.done()
+		return nil, nil, pe.done()
 	}
+	src = translateNewlines(src)
 	root, tooDeep, err := flatTree(src, MaxExpressionDepth)
 	if err != nil {
 		pe.add(1, 1, 0, 0, err.Error())
-		return nil, pe.done()
+		return nil, nil, pe.done()
 	}
 	if tooDeep != nil {
 		pe.add(tooDeep.line, tooDeep.col, 0, 0, "too deeply nested: maximum recursion depth exceeded during compilation")
-		return nil, pe.done()
+		return nil, nil, pe.done()
 	}
 	c := &checker{src: src, pe: pe}
 	if !utf8.Valid(src) {
@@ -163,7 +165,7 @@ func syntaxTree(path string, src []byte) (*node, error) {
 			if r == utf8.RuneError && size <= 1 && !comments[i] {
 				l, col := lineCol(src, i)
 				pe.add(l, col, 0, 0, fmt.Sprintf("(unicode error) 'utf-8' codec can't decode byte 0x%02x", src[i]))
-				return nil, pe.done()
+				return nil, nil, pe.done()
 			}
 			i += size
 		}
@@ -172,7 +174,7 @@ func syntaxTree(path string, src []byte) (*node, error) {
 		c.grammarErrors(root)
 	}
 	if len(pe.Errors) == 0 && c.notModelled != nil {
-		return nil, c.refuseNotModelled()
+		return nil, nil, c.refuseNotModelled()
 	}
 	if len(pe.Errors) == 0 && len(root.kids) > 0 && root.kids[0].col > 1 && root.kids[0].kind != "comment" &&
 		indentWidth(src[root.kids[0].start-(root.kids[0].col-1):root.kids[0].start]) > 0 {
@@ -188,12 +190,12 @@ func syntaxTree(path string, src []byte) (*node, error) {
 		c.symbols(root)
 	}
 	if len(pe.Errors) == 0 && c.notModelled != nil {
-		return nil, c.refuseNotModelled()
+		return nil, nil, c.refuseNotModelled()
 	}
 	if len(pe.Errors) > 0 {
-		return nil, pe.done()
+		return nil, nil, pe.done()
 	}
-	return root, nil
+	return root, src, nil
 }
 
 func (pe *ParseError) add(line, col, eline, ecol int, msg string) {
@@ -882,4 +884,21 @@ func indentWidth(ws []byte) int {
 		}
 	}
 	return col
+}
+
+// translateNewlines turns a lone carriage return into a newline, as
+// CPython's tokenizer does (universal newlines; "\r\n" stays). The length,
+// and so every offset, is unchanged.
+func translateNewlines(src []byte) []byte {
+	i := bytes.IndexByte(src, '\r')
+	if i < 0 {
+		return src
+	}
+	out := append([]byte(nil), src...)
+	for ; i < len(out); i++ {
+		if out[i] == '\r' && (i+1 == len(out) || out[i+1] != '\n') {
+			out[i] = '\n'
+		}
+	}
+	return out
 }
