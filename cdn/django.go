@@ -152,6 +152,11 @@ func Rules() []RuleDoc {
 			Summary: "The storage setting is one this Django version ignores.",
 			Help: "STORAGES exists from Django 4.2; STATICFILES_STORAGE is deprecated in 4.2 and removed in 5.1. The ignored " +
 				"setting leaves the default storage, without hashed names."},
+		{ID: RuleNotProduction, Name: "not-production", Severity: SeverityInfo, HelpURI: ruleURL + "cdn009",
+			Summary: "A caching rule was not applied to a development or test settings module or branch.",
+			Help: "Only the module production runs (DJANGO_SETTINGS_MODULE there) is served through the CDN. The checker infers " +
+				"non-production from the file name (dev, local, test, ...), DEBUG = True in a module that extends another, and " +
+				"if/else branches on DEBUG, TESTING, \"test\" in sys.argv and the like. Check the production module, or pass -production."},
 		{ID: RuleCORSOff, Name: "whitenoise-cors-off", Severity: SeverityWarning, HelpURI: ruleURL + "cdn008",
 			Summary: "WHITENOISE_ALLOW_ALL_ORIGINS = False.",
 			Help: "Fonts served from the CDN host to pages on the app's host need Access-Control-Allow-Origin; WhiteNoise sends * " +
@@ -164,6 +169,14 @@ type CheckOptions struct {
 	// Django is the Django version the settings run on; the zero value
 	// means unknown, and the version-dependent rule (CDN007) is skipped.
 	Django DjangoVersion
+	// Role says whether the module is the one production runs. The zero
+	// value (RoleInfer) infers it from the file name (production.py,
+	// settings/dev.py, settings_test.py, local_settings.py), DEBUG = True in
+	// a module that extends another, and the if/else branch an assignment
+	// sits in (`if DEBUG:`, `if "test" in sys.argv:`, their else). Caching
+	// rules are not applied to non-production modules and branches; a
+	// CDN009 note says where and why.
+	Role ModuleRole
 }
 
 // Known storage backends and whether they write hashed names.
@@ -195,13 +208,46 @@ var staticfilesBackendRe = regexp.MustCompile(`["']staticfiles["']\s*:\s*\{[^{}]
 // names, azureedge.net host names, a storage setting the Django version
 // ignores. It reads Python without running it; values it cannot compute
 // are reported as not modelled (CDN002, CDN006), never as fine.
-func CheckSettings(file string, src []byte, opts CheckOptions) []Diagnostic {
+func CheckSettings(file string, src []byte, opts CheckOptions) (diags []Diagnostic) {
 	if len(src) > maxSettingsSize {
 		return []Diagnostic{{Pos: Position{File: file}, Rule: RuleMaxAgeUnknown, Severity: SeverityInfo,
 			Message: fmt.Sprintf("file larger than %d bytes was not checked", maxSettingsSize)}}
 	}
-	assigns, strs := scanPython(src)
-	var diags []Diagnostic
+	assigns, strs, blocks := scanPython(src)
+	role, why := opts.Role, "the module is checked as non-production (CheckOptions.Role)"
+	if role == RoleInfer {
+		role, why = moduleRole(file, assigns, string(src))
+	}
+	defer func() {
+		// Caching rules apply only where production reads the setting.
+		kept := diags[:0]
+		for _, d := range diags {
+			if cachingRule(d.Rule) {
+				env, line := 0, 0
+				if opts.Role == RoleInfer {
+					for _, a := range assigns {
+						if a.Line <= d.Pos.Line && d.Pos.Line <= offPos(file, src, a.StmtEnd).Line {
+							env, line = branchEnv(a, blocks)
+						}
+					}
+				}
+				reason := ""
+				switch {
+				case env < 0:
+					reason = fmt.Sprintf("the setting sits in the development/test branch at line %d", line)
+				case env == 0 && role == RoleNonProduction:
+					reason = why
+				}
+				if reason != "" {
+					kept = append(kept, Diagnostic{Pos: d.Pos, Rule: RuleNotProduction, URL: ruleURL + "cdn009", Severity: SeverityInfo,
+						Message: fmt.Sprintf("%s not applied: %s; a CDN serves production only (check the module DJANGO_SETTINGS_MODULE selects there with -production / CheckOptions.Role)", d.Rule, reason)})
+					continue
+				}
+			}
+			kept = append(kept, d)
+		}
+		diags = kept
+	}()
 	pos := func(line, col int) Position { return Position{File: file, Line: line, Column: col} }
 	for _, a := range assigns {
 		switch {

@@ -28,6 +28,17 @@ type pyString struct {
 	Col       int
 }
 
+// pyBlock is one block header (a logical line ending in ':'), for
+// telling which if/else branch an assignment sits in.
+type pyBlock struct {
+	// Indent is the header's column - 1; Line its line.
+	Indent, Line int
+	// Kind is "if", "elif", "else" or "other" (def, class, for, try, ...).
+	Kind string
+	// Cond is the condition of an if or elif, comment stripped.
+	Cond string
+}
+
 // maxSettingsSize bounds the checker's input.
 const maxSettingsSize = 4 << 20
 
@@ -35,7 +46,7 @@ const maxSettingsSize = 4 << 20
 // triple-quoted strings join physical lines), and returns top-level-looking
 // assignments (at any indentation, since settings often assign inside if
 // blocks) and every string literal.
-func scanPython(src []byte) (assigns []pyAssign, strs []pyString) {
+func scanPython(src []byte) (assigns []pyAssign, strs []pyString, blocks []pyBlock) {
 	s := string(src)
 	n := len(s)
 	i := 0
@@ -134,6 +145,9 @@ func scanPython(src []byte) (assigns []pyAssign, strs []pyString) {
 			a.Line, a.Col = stmtLine, stmtCol
 			a.LineEnd = lineEnd
 			assigns = append(assigns, a)
+		} else if b, ok := parseBlock(s[stmtOff:stmtEnd]); ok {
+			b.Indent, b.Line = stmtCol-1, stmtLine
+			blocks = append(blocks, b)
 		}
 		// Step over the terminator and leading indentation of the next line.
 		if end < n {
@@ -147,7 +161,30 @@ func scanPython(src []byte) (assigns []pyAssign, strs []pyString) {
 			i++
 		}
 	}
-	return assigns, strs
+	return assigns, strs, blocks
+}
+
+// parseBlock recognises a block header: a statement ending in ':' (an
+// if/elif with its condition, an else, or any other compound statement).
+func parseBlock(stmt string) (pyBlock, bool) {
+	stmt = strings.TrimSpace(stmt)
+	if !strings.HasSuffix(stmt, ":") {
+		return pyBlock{}, false
+	}
+	body := strings.TrimSpace(strings.TrimSuffix(stmt, ":"))
+	j := 0
+	for j < len(body) && isIdent(body[j]) {
+		j++
+	}
+	switch kw := body[:j]; kw {
+	case "if", "elif":
+		return pyBlock{Kind: kw, Cond: strings.TrimSpace(body[j:])}, true
+	case "else":
+		if j == len(body) {
+			return pyBlock{Kind: "else"}, true
+		}
+	}
+	return pyBlock{Kind: "other"}, true
 }
 
 // parseAssign recognises NAME[subscripts] = VALUE in s[off:end].

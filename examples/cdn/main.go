@@ -533,13 +533,18 @@ STATIC_URL from an environment variable that points at the endpoint.`,
 
 func checkCmd() *cobra.Command {
 	var django, format, failOn string
+	var production bool
 	c := &cobra.Command{
 		Use:   "check settings.py",
 		Short: "check a settings module for static-file settings that defeat a CDN",
 		Long: `check reads a Django settings module (without running it) and reports
 WHITENOISE_MAX_AGE beyond an hour, storages without hashed names, azureedge.net
-host names, and, with -django, a storage setting that version ignores. Run
-'cdn settings' for the fixed snippet.`,
+host names, and, with -django, a storage setting that version ignores. Caching
+rules apply only to the module production runs: development and test modules
+(by file name, DEBUG = True in an override, if DEBUG / else branches) get a
+CDN009 note instead. Pass -production for the module DJANGO_SETTINGS_MODULE
+selects in production when its name says otherwise. Run 'cdn settings' for the
+fixed snippet.`,
 		Args: cli.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			f, err := report.ParseFormat(format)
@@ -551,6 +556,9 @@ host names, and, with -django, a storage setting that version ignores. Run
 				return cli.Usagef("%v", err)
 			}
 			var opts cdn.CheckOptions
+			if production {
+				opts.Role = cdn.RoleProduction
+			}
 			if django != "" {
 				if opts.Django, err = cdn.ParseDjangoVersion(django); err != nil {
 					return cli.Usagef("%v", err)
@@ -571,6 +579,7 @@ host names, and, with -django, a storage setting that version ignores. Run
 		},
 	}
 	c.Flags().StringVar(&django, "django", "", "Django version the settings run on (enables CDN007)")
+	c.Flags().BoolVar(&production, "production", false, "check the file as the production settings module, whatever its name")
 	c.Flags().StringVar(&failOn, "fail-on", "warning", "exit 1 at or above this severity: info, warning or error")
 	formatFlag(c, &format, "text, json, sarif or github")
 	return c
