@@ -835,6 +835,14 @@ func (c *checker) commas(n *node) {
 		}
 		prev = k
 	}
+	// A trailing comma: import, from-import without parentheses,
+	// global, nonlocal and with items do not take one.
+	switch n.kind {
+	case "import_statement", "import_from_statement", "global_statement", "nonlocal_statement", "with_clause":
+		if prev != nil && !prev.named && prev.kind == "," {
+			c.errAt(prev, "trailing comma not allowed without surrounding parentheses")
+		}
+	}
 }
 
 // exceptStar reports an ERROR node that is the `*` of `except *E:`.
