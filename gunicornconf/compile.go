@@ -177,6 +177,9 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		}
 		if r := n.child("right"); r != nil {
 			c.notStarred(r)
+			if r.kind == "assignment" || r.kind == "augmented_assignment" {
+				c.errAt(r, "invalid syntax: an augmented assignment takes one target and one value")
+			}
 		}
 	case "delete_statement":
 		for _, k := range n.namedKids() {
@@ -375,6 +378,9 @@ func (c *checker) assignment(n *node) {
 		}
 	} else {
 		c.target(l, "assign")
+	}
+	if r := n.child("right"); r != nil && r.kind == "augmented_assignment" {
+		c.errAt(r, "invalid syntax: an augmented assignment cannot be chained")
 	}
 	if r := n.child("right"); r != nil && r.kind != "assignment" {
 		c.notStarred(r)

@@ -294,4 +294,13 @@ var symtableCorpus = []string{
 	"x = a,\n",
 	"import a, b\n",
 	"from a import (b, c,)\n",
+	// Chained augmented assignment (a fuzz find).
+	"A%A%A\nfor A in A:meou%=A000000=[]",
+	"x %= y = []\n",
+	"a += b = 1\n",
+	"a = b += 1\n",
+	"a = b = c += 1\n",
+	"a += 1\n",
+	"a = b = 1\n",
+	"x: int = y = 1\n",
 }
