@@ -146,6 +146,7 @@ func ImportAutoscale(file string, src []byte) []ImportedAutoscale {
 	}
 	var out []ImportedAutoscale
 	var cur *ImportedAutoscale
+	autoscaleFile := bytes.Contains(bytes.ToLower(src), []byte("autoscale"))
 	var rules []*rawRule
 	var r *rawRule
 	inCapacity := false
@@ -154,6 +155,12 @@ func ImportAutoscale(file string, src []byte) []ImportedAutoscale {
 			return
 		}
 		if len(rules) == 0 {
+			// A capacity block without rules: in an autoscale setting that
+			// is a profile that never scales (reported as AS001); anywhere
+			// else (an SKU's capacity) it is not autoscale at all.
+			if autoscaleFile && len(cur.NotModelled) == 0 {
+				out = append(out, *cur)
+			}
 			cur, rules, r = nil, nil, nil
 			return
 		}

@@ -95,3 +95,17 @@ func BenchmarkSplitKVRegexp(b *testing.B) {
 		}
 	}
 }
+
+// TestLintAutoscaleProfileWithoutRules: a profile with capacity and no rule
+// never scales; a capacity block outside an autoscale setting is not one.
+func TestLintAutoscaleProfileWithoutRules(t *testing.T) {
+	src := "resource \"azurerm_monitor_autoscale_setting\" \"a\" {\n  profile {\n    capacity {\n      default = 3\n      minimum = 1\n      maximum = 10\n    }\n  }\n}\n"
+	diags := LintAutoscale("a.tf", []byte(src))
+	if len(diags) != 1 || diags[0].Rule != "AS001" || diags[0].Pos.Line != 3 {
+		t.Fatalf("want one AS001 at line 3, got %+v", diags)
+	}
+	sku := "resource \"azurerm_dedicated_host_group\" \"g\" {\n  capacity {\n    minimum = 1\n  }\n}\n"
+	if d := LintAutoscale("g.tf", []byte(sku)); len(d) != 0 {
+		t.Fatalf("capacity outside autoscale reported: %+v", d)
+	}
+}
