@@ -108,7 +108,7 @@ func Upload(ctx context.Context, c *container.Client, opts UploadOptions) (*Uplo
 	}
 	remote, err := listBlobs(ctx, c, opts.Prefix)
 	if err != nil {
-		return nil, err
+		return nil, scrubSAS(err)
 	}
 	var todo []localFile
 	res := &UploadResult{}
@@ -192,7 +192,7 @@ func Upload(ctx context.Context, c *container.Client, opts UploadOptions) (*Uplo
 		if opts.DeleteStale {
 			for _, name := range stale {
 				if _, err := c.NewBlobClient(name).Delete(ctx, nil); err != nil {
-					errs = append(errs, fmt.Errorf("delete stale blob %s: %w", name, err))
+					errs = append(errs, fmt.Errorf("delete stale blob %s: %w", name, scrubSAS(err)))
 					break
 				}
 				report(name, Deleted, 0)
@@ -205,7 +205,7 @@ func Upload(ctx context.Context, c *container.Client, opts UploadOptions) (*Uplo
 	sort.Strings(res.Skipped)
 	sort.Strings(res.Deleted)
 	if len(errs) > 0 {
-		return res, errors.Join(errs...)
+		return res, scrubSAS(errors.Join(errs...))
 	}
 	if err := ctx.Err(); err != nil {
 		return res, err
@@ -221,7 +221,7 @@ func uploadOne(ctx context.Context, bb *blockblob.Client, f localFile) error {
 	defer fh.Close()
 	h := f.headers
 	if _, err := bb.Upload(ctx, fh, &blockblob.UploadOptions{HTTPHeaders: &h}); err != nil {
-		return fmt.Errorf("upload %s: %w", f.rel, err)
+		return fmt.Errorf("upload %s: %w", f.rel, scrubSAS(err))
 	}
 	return nil
 }
@@ -253,7 +253,7 @@ func listBlobs(ctx context.Context, c *container.Client, prefix string) (map[str
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list blobs: %w", err)
+			return nil, fmt.Errorf("list blobs: %w", scrubSAS(err))
 		}
 		for _, b := range page.Segment.BlobItems {
 			if b.Name == nil {

@@ -169,6 +169,9 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 		// Redirects are reported, not followed: a CDN path that answers
 		// 301/302 costs every browser a round trip and is not cached as the file.
 		client = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		// The transport is this call's own: close its keep-alive
+		// connections on return, or their goroutines outlive Verify.
+		defer tr.CloseIdleConnections()
 	}
 
 	type job struct {
