@@ -126,7 +126,7 @@ type WarmupError struct {
 }
 
 func (e *WarmupError) Error() string {
-	return fmt.Sprintf("warm-up: %s never answered %d consecutive 2xx in %d probes; last: %s", e.URL, e.Want, e.Attempts, e.Last)
+	return fmt.Sprintf("warm-up: %s never answered %d consecutive 2xx in %d probes; last: %s", RedactURL(e.URL), e.Want, e.Attempts, e.Last)
 }
 
 // VerifyError says why production failed verification.
@@ -137,7 +137,7 @@ type VerifyError struct {
 }
 
 func (e *VerifyError) Error() string {
-	return fmt.Sprintf("verify: %s failed %d consecutive probes after the swap; last: %s", e.URL, e.Failures, e.Last)
+	return fmt.Sprintf("verify: %s failed %d consecutive probes after the swap; last: %s", RedactURL(e.URL), e.Failures, e.Last)
 }
 
 func (o *DeployOptions) defaults(spec *Spec) {
@@ -381,7 +381,7 @@ func (d *deployRun) warmup(ctx context.Context, base string) (string, error) {
 			return "", ctx.Err()
 		}
 		if time.Now().Add(d.o.Warmup.Interval).After(deadline) {
-			return "", &WarmupError{URL: url, Want: d.o.Warmup.Consecutive, Attempts: attempts, Last: last}
+			return "", &WarmupError{URL: RedactURL(url), Want: d.o.Warmup.Consecutive, Attempts: attempts, Last: last}
 		}
 		select {
 		case <-ctx.Done():
@@ -480,7 +480,7 @@ func (d *deployRun) verify(ctx context.Context) (string, error) {
 		} else {
 			fails++
 			if fails >= d.o.Verify.MaxFailures {
-				return "", &VerifyError{URL: url, Failures: fails, Last: r}
+				return "", &VerifyError{URL: RedactURL(url), Failures: fails, Last: r}
 			}
 		}
 		if ctx.Err() != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"time"
 )
 
@@ -87,7 +88,7 @@ func Probe(ctx context.Context, url string, opts ProbeOptions) ProbeResult {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	res := ProbeResult{URL: url}
+	res := ProbeResult{URL: RedactURL(url)}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -119,7 +120,7 @@ func Probe(ctx context.Context, url string, opts ProbeOptions) ProbeResult {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		res.Cause = CauseOK
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
-		res.Cause, res.Detail = CauseRedirect, resp.Header.Get("Location")
+		res.Cause, res.Detail = CauseRedirect, RedactURL(resp.Header.Get("Location"))
 	case resp.StatusCode == http.StatusBadRequest:
 		// Django answers DisallowedHost with a bare 400 when DEBUG is off
 		// and names it when DEBUG is on.
@@ -134,10 +135,32 @@ func Probe(ctx context.Context, url string, opts ProbeOptions) ProbeResult {
 	return res
 }
 
+// RedactURL removes user info and the query from a URL before it is
+// printed: a health URL may carry basic-auth credentials or a key, and a
+// redirect's Location a code or token. Unparseable input is replaced whole.
+func RedactURL(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if u.User != nil {
+		u.User = neturl.User("REDACTED")
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "REDACTED"
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
 func shortErr(err error) string {
 	var oe *net.OpError
 	if errors.As(err, &oe) {
 		return oe.Op + " " + oe.Err.Error()
+	}
+	var ue *neturl.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error() // the url.Error's own text names the full URL
 	}
 	return err.Error()
 }
