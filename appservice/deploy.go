@@ -189,6 +189,9 @@ type deployRun struct {
 	o       DeployOptions
 	res     *DeployResult
 	pending bool // a swap-with-preview is applied and not completed or reset
+	// verified is set when production passed verification with the new
+	// version: a cancellation after that point must not undo it.
+	verified bool
 }
 
 func (d *deployRun) emit(step, status, msg string) {
@@ -282,6 +285,7 @@ func (d *deployRun) run(ctx context.Context) error {
 	}
 	verr := d.step(ctx, StepVerify, d.verify)
 	if verr == nil {
+		d.verified = true
 		return nil
 	}
 	if err := d.rollback(ctx); err != nil {
@@ -535,7 +539,7 @@ func (d *deployRun) finish(ctx context.Context) {
 	if err != nil || cfg.Properties == nil {
 		return
 	}
-	if ctx.Err() != nil && !d.res.RolledBack && d.res.OldImage != d.res.NewImage &&
+	if ctx.Err() != nil && !d.verified && !d.res.RolledBack && d.res.OldImage != d.res.NewImage &&
 		(d.res.Swapped || strings.EqualFold(deref(cfg.Properties.LinuxFxVersion), d.res.NewImage)) {
 		// Cancelled after the new version reached production but before it
 		// was verified: go back to the verified old one.

@@ -2,6 +2,7 @@ package appservice_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -305,6 +306,45 @@ func TestDeployOnGunicorn(t *testing.T) {
 		assert.True(t, res.RolledBack, "a cancelled deploy swaps back")
 		assert.Equal(t, appservice.FinalState{Production: "DOCKER|" + imgOld, Version: "old"}, res.Final)
 		assert.Equal(t, 2, az.swaps)
+	})
+
+	t.Run("cancelled after verify passed: the verified version stays", func(t *testing.T) {
+		az, opts, _ := setup(t)
+		az.addSlot("staging", imgOld)
+		opts.Image = imgNew
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		progress := opts.Progress
+		opts.Progress = func(e appservice.Event) {
+			progress(e)
+			if e.Step == appservice.StepVerify && e.Status == "ok" {
+				cancel() // Ctrl-C just as the deploy finishes
+			}
+		}
+		c, _ := az.client(t, nil)
+		res, err := c.Deploy(ctx, deploySpec(), opts)
+		require.NoError(t, err, "every step succeeded")
+		assert.False(t, res.RolledBack, "a verified deploy is not swapped back")
+		assert.Equal(t, appservice.FinalState{Production: "DOCKER|" + imgNew, Version: "new"}, res.Final)
+		assert.Equal(t, 1, az.swaps)
+	})
+
+	t.Run("app setting values reach no event, step or result", func(t *testing.T) {
+		az, opts, events := setup(t)
+		az.addSlot("staging", imgOld)
+		opts.Image = imgBad // verify fails and rolls back: every step reports
+		spec := deploySpec()
+		spec.AppSettings["DATABASE_URL"] = "postgres://app:" + secrets[0] + "@db/prod"
+		c, _ := az.client(t, nil)
+		res, err := c.Deploy(context.Background(), spec, opts)
+		require.Error(t, err)
+		out, jerr := json.Marshal(struct {
+			R *appservice.DeployResult
+			E []appservice.Event
+			Err string
+		}{res, *events, err.Error()})
+		require.NoError(t, jerr)
+		assert.NotContains(t, string(out), secrets[0])
 	})
 
 	t.Run("slots need Standard", func(t *testing.T) {
