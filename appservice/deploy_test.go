@@ -339,8 +339,8 @@ func TestDeployOnGunicorn(t *testing.T) {
 		res, err := c.Deploy(context.Background(), spec, opts)
 		require.Error(t, err)
 		out, jerr := json.Marshal(struct {
-			R *appservice.DeployResult
-			E []appservice.Event
+			R   *appservice.DeployResult
+			E   []appservice.Event
 			Err string
 		}{res, *events, err.Error()})
 		require.NoError(t, jerr)
