@@ -142,6 +142,17 @@ func ParseState(file string, data []byte) (*State, error) {
 	}
 	var s State
 	if err := json.Unmarshal(data, &s); err != nil {
+		// Decode the parts one by one to tell which failed, then walk the
+		// field chain the SDK's error names to its line and column.
+		parts := map[string]any{"siteConfig": &s.SiteConfig, "appSettings": &s.AppSettings, "slotConfigNames": &s.SlotConfigNames,
+			"plan": &s.Plan, "autoscale": &s.Autoscale, "applicationInsights": &s.AppInsights}
+		for _, k := range []string{"siteConfig", "appSettings", "slotConfigNames", "plan", "autoscale", "applicationInsights"} {
+			if raw, ok := top[k]; ok {
+				if perr := json.Unmarshal(raw, parts[k]); perr != nil {
+					return nil, stateFieldError(file, data, k, perr)
+				}
+			}
+		}
 		return nil, fmt.Errorf("%s: %s", jsonErrPos(file, data, err), "invalid state")
 	}
 	if s.Plan == nil {
