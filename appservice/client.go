@@ -26,8 +26,9 @@ const DefaultPollFrequency = 2 * time.Second
 
 // Options configure a [Client]. The zero value is usable.
 type Options struct {
-	// ClientOptions are passed to every ARM client unchanged: retries,
-	// timeouts, transport, cloud and telemetry are the caller's.
+	// ClientOptions are passed to every ARM client: retries, timeouts,
+	// transport, cloud and telemetry are the caller's. Only
+	// Logging.IncludeBody is forced off (bodies carry app setting values).
 	ClientOptions *arm.ClientOptions
 	// PollFrequency is the interval between polls of a long-running
 	// operation (default [DefaultPollFrequency]). azcore refuses values
@@ -70,6 +71,15 @@ func NewClient(subscription string, cred azcore.TokenCredential, opts *Options) 
 			return nil, fmt.Errorf("appservice: default Azure credential: %w", err)
 		}
 		cred = c
+	}
+	if o.ClientOptions != nil {
+		// App settings and the App Insights connection string travel in
+		// request and response bodies: azcore must never log them, even
+		// when the caller turned body logging on for its own debugging.
+		// The caller's options are copied, not modified.
+		co := *o.ClientOptions
+		co.Logging.IncludeBody = false
+		o.ClientOptions = &co
 	}
 	web, err := armappservice.NewClientFactory(subscription, cred, o.ClientOptions)
 	if err != nil {
