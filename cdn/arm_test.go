@@ -287,7 +287,12 @@ func TestParseSpecPositions(t *testing.T) {
 
 	_, err = ParseSpec("cdn.json", []byte("{\"resourceGroup\": 3}"))
 	require.ErrorAs(t, err, &ie)
-	assert.Equal(t, `cdn.json:1:19: /resourceGroup: expected string, found JSON number`, ie.Error())
+	assert.Equal(t, `cdn.json:1:19: /resourceGroup: expected a string, found JSON number`, ie.Error())
+
+	// Expected kinds are JSON words, never Go type names.
+	_, err = ParseSpec("cdn.json", []byte("{\"resourceGroup\": \"rg\", \"appRoute\": []}"))
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, `cdn.json:1:37: /appRoute: expected an object, found JSON array`, ie.Error())
 }
 
 func TestApplySurvivesThrottling(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -197,7 +198,7 @@ func decodeStrict(file string, src []byte, v any) (*jsonIndex, error) {
 		if errors.As(err, &te) {
 			ptr := ix.before(te.Offset)
 			return ix, &InputError{File: file, Errors: []FieldError{{Pos: ix.position(file, ptr), Field: ptr,
-				Msg: fmt.Sprintf("expected %s, found JSON %s", te.Type.String(), te.Value)}}}
+				Msg: fmt.Sprintf("expected %s, found JSON %s", jsonKind(te.Type), te.Value)}}}
 		}
 		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			name, _ = strconv.Unquote(name)
@@ -231,4 +232,28 @@ func (ix *jsonIndex) before(off int64) string {
 		}
 	}
 	return best
+}
+
+// jsonKind names what a Go type accepts in JSON words (not Go type names,
+// which mean nothing to someone editing cdn.json).
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return t.String()
 }

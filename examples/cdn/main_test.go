@@ -103,7 +103,7 @@ func TestHelpDescribesEveryVerb(t *testing.T) {
 func TestPlanBadSpecPosition(t *testing.T) {
 	code, _, errs := runCmd(t, "plan", "-spec", write(t, "cdn.json", "{\n \"resourceGroup\": 1\n}"), "-current", write(t, "s.json", "{}"))
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errs, "cdn.json:2:19: /resourceGroup: expected string, found JSON number")
+	assert.Contains(t, errs, "cdn.json:2:19: /resourceGroup: expected a string, found JSON number")
 }
 
 func TestPlanClassicOffline(t *testing.T) {
