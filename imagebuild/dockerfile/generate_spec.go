@@ -366,7 +366,7 @@ func badAppPath(app string) string {
 	if hasAttr {
 		// gunicorn also accepts "module:factory()"; check the name part.
 		name := strings.TrimSuffix(attr, "()")
-		if !isPythonIdentifier(name) {
+		if !pyIdentifier(name) {
 			return attr
 		}
 	}
@@ -377,36 +377,9 @@ func badAppPath(app string) string {
 // that is not a Python identifier, or "".
 func badModuleSegment(mod string) string {
 	for seg := range strings.SplitSeq(mod, ".") {
-		if !isPythonIdentifier(seg) {
+		if !pyIdentifier(seg) {
 			return seg
 		}
 	}
 	return ""
-}
-
-// isPythonIdentifier reports whether s is an ASCII Python identifier that is
-// not a keyword. (Python also allows non-ASCII letters; Django's
-// startproject does not create such names and neither do we.)
-func isPythonIdentifier(s string) bool {
-	if s == "" || pythonKeywords[s] {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-		case r >= '0' && r <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-var pythonKeywords = map[string]bool{
-	"False": true, "None": true, "True": true, "and": true, "as": true, "assert": true,
-	"async": true, "await": true, "break": true, "class": true, "continue": true, "def": true,
-	"del": true, "elif": true, "else": true, "except": true, "finally": true, "for": true,
-	"from": true, "global": true, "if": true, "import": true, "in": true, "is": true,
-	"lambda": true, "nonlocal": true, "not": true, "or": true, "pass": true, "raise": true,
-	"return": true, "try": true, "while": true, "with": true, "yield": true,
 }
