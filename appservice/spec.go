@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/deploykit/deploykit/internal/report"
+	"github.com/deploykit/deploykit/internal/textdist"
 )
 
 // Position is a place in a desired-state file (file, line, column).
@@ -553,29 +554,9 @@ func suggest(key string, names []string) string {
 		if strings.EqualFold(n, key) {
 			return n
 		}
-		if d := editDistance(strings.ToLower(key), strings.ToLower(n)); d < bestD {
+		if d := textdist.Distance(strings.ToLower(key), strings.ToLower(n)); d < bestD {
 			best, bestD = n, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/deploykit/deploykit/internal/report"
+	"github.com/deploykit/deploykit/internal/textdist"
 )
 
 // Platform is where gunicorn runs; some rules only apply to some.
@@ -459,7 +460,7 @@ func closestSetting(name string) (string, bool) {
 	}
 	best, bestD := "", 1<<30
 	for _, s := range catalogue().settings {
-		d := editDistance(lower, s.Name)
+		d := textdist.Distance(lower, s.Name)
 		if d < bestD || d == bestD && s.Name < best {
 			best, bestD = s.Name, d
 		}
@@ -493,35 +494,6 @@ var flagNames = sync.OnceValue(func() map[string]string {
 	}
 	return m
 })
-
-// editDistance is the Levenshtein distance with adjacent transpositions
-// (optimal string alignment) between a and b, over bytes.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 20
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
 
 func sortedKeys[T any](m map[string]T) []string {
 	keys := make([]string, 0, len(m))

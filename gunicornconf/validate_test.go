@@ -11,6 +11,7 @@ import (
 
 	"github.com/deploykit/deploykit/internal/report"
 	"github.com/deploykit/deploykit/internal/testenv"
+	"github.com/deploykit/deploykit/internal/textdist"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -166,8 +167,8 @@ func TestDidYouMean(t *testing.T) {
 		got, _ := closestSetting(in)
 		assert.Equal(t, want, got, in)
 	}
-	assert.Equal(t, 1, editDistance("timeotu", "timeout"), "a transposition costs 1")
-	assert.Equal(t, 3, editDistance("kitten", "sitting"))
+	assert.Equal(t, 1, textdist.Distance("timeotu", "timeout"), "a transposition costs 1")
+	assert.Equal(t, 3, textdist.Distance("kitten", "sitting"))
 }
 
 func TestRulesAreDocumented(t *testing.T) {

@@ -1,0 +1,34 @@
+// Package textdist ranks misspelt names by edit distance, for the "did you
+// mean" suggestions of every deploykit analyser and spec loader.
+package textdist
+
+// Distance is the Levenshtein distance with adjacent transpositions
+// (optimal string alignment) between a and b, over bytes: what "did you
+// mean" suggestions for misspelt names rank by. Strings longer than 64
+// bytes are never close: their distance is 1<<20.
+func Distance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 1 << 20
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
