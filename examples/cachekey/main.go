@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/deploykit/deploykit/cache"
+	"github.com/deploykit/deploykit/internal/cli"
 	"github.com/spf13/cobra"
 )
 
@@ -49,42 +50,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runEnv(ctx, args, stdout, stderr, os.Environ())
 }
 
-// exitError carries an exit code out of a cobra command.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-
 func fail(code int, format string, args ...any) error {
-	return &exitError{code: code, err: fmt.Errorf(format, args...)}
-}
-
-// longFlags are the multi-letter flags, accepted with one dash or two.
-var longFlags = map[string]bool{
-	"stat-cache": true, "follow-symbolic-links": true, "mode": true, "matrix": true,
-	"compression": true, "enable-cross-os-archive": true, "help": true, "dir": true,
-	"verbose": true, "quiet": true,
-}
-
-// normalizeArgs turns "-stat-cache" into "--stat-cache" (Go-style single
-// dash long flags, as the other example commands take them).
-func normalizeArgs(args []string) []string {
-	out := make([]string, 0, len(args))
-	for i, a := range args {
-		if a == "--" {
-			return append(out, args[i:]...)
-		}
-		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
-			name, _, _ := strings.Cut(a[1:], "=")
-			if longFlags[name] {
-				a = "-" + a
-			}
-		}
-		out = append(out, a)
-	}
-	return out
+	return &cli.ExitError{Code: code, Err: fmt.Errorf(format, args...)}
 }
 
 type common struct {
@@ -299,24 +266,15 @@ func runEnv(ctx context.Context, args []string, stdout, stderr io.Writer, enviro
 	root.SetErr(stderr)
 	root.AddCommand(hashCmd(stdout, stderr), keyCmd(stdout, stderr, environ), versionCmd(stdout))
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.SetArgs(normalizeArgs(args))
 	if len(args) == 0 {
 		root.SetOut(stderr)
 		_ = root.Usage()
 		return 2
 	}
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return 0
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		fmt.Fprintf(stderr, "cachekey: %v\n", ee.err)
-		return ee.code
-	}
-	// cobra's own errors: unknown command or flag, wrong argument count.
-	fmt.Fprintf(stderr, "cachekey: %v\nRun 'cachekey help' for usage.\n", err)
-	return 2
+	// cli.Run gives the shared conventions: Go-style single-dash long flags,
+	// flags after arguments, help exiting 0, and exit 2 for usage errors.
+	root.SetContext(ctx)
+	return cli.Run(root, args, stdout, stderr)
 }
 
 func keyContext(environ []string) cache.KeyContext {
