@@ -125,18 +125,7 @@ type findingFacts struct {
 // related) and the migration facts (statement, operation, lock, relation,
 // rewrite, scan) as one flat object.
 func (f Finding) MarshalJSON() ([]byte, error) {
-	d, err := json.Marshal(f.Diagnostic)
-	if err != nil {
-		return nil, err
-	}
-	facts, err := json.Marshal(findingFacts{f.Statement, f.Operation, f.Lock, f.Relation, f.Rewrite, f.Scan})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(d)+len(facts))
-	out = append(out, d[:len(d)-1]...)
-	out = append(out, ',')
-	return append(out, facts[1:]...), nil
+	return json.Marshal(toJSONFinding(&f))
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.

@@ -83,80 +83,15 @@ func WriteJSON(w io.Writer, reps []*FileReport) error {
 }
 
 // jsonFinding is Finding's JSON (see Finding.MarshalJSON) as a plain
-// struct; TestWriteJSONMatchesMarshalJSON keeps the two identical.
+// struct: the diagnostic's stable shape, then the migration facts;
+// TestWriteJSONMatchesMarshalJSON keeps the two identical.
 type jsonFinding struct {
-	Rule      string        `json:"rule"`
-	Severity  Severity      `json:"severity"`
-	Message   string        `json:"message"`
-	File      string        `json:"file,omitempty"`
-	Line      int           `json:"line"`
-	Column    int           `json:"column"`
-	EndLine   int           `json:"end_line,omitempty"`
-	EndColumn int           `json:"end_column,omitempty"`
-	URL       string        `json:"url,omitempty"`
-	Fix       string        `json:"fix,omitempty"`
-	Fixes     []jsonFix     `json:"fixes,omitempty"`
-	Related   []jsonRelated `json:"related,omitempty"`
-	Statement string        `json:"statement"`
-	Operation string        `json:"operation"`
-	Lock      string        `json:"lock"`
-	Relation  string        `json:"relation"`
-	Rewrite   bool          `json:"rewrite"`
-	Scan      bool          `json:"scan"`
-}
-
-type jsonEdit struct {
-	File      string `json:"file,omitempty"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	EndLine   int    `json:"end_line"`
-	EndColumn int    `json:"end_column"`
-	NewText   string `json:"new_text"`
-}
-
-type jsonFix struct {
-	Message string     `json:"message"`
-	Edits   []jsonEdit `json:"edits"`
-}
-
-type jsonRelated struct {
-	File      string `json:"file,omitempty"`
-	Line      int    `json:"line,omitempty"`
-	Column    int    `json:"column,omitempty"`
-	EndLine   int    `json:"end_line,omitempty"`
-	EndColumn int    `json:"end_column,omitempty"`
-	Message   string `json:"message"`
+	report.JSONDiagnostic
+	findingFacts
 }
 
 func toJSONFinding(f *Finding) jsonFinding {
-	d := &f.Diagnostic
-	j := jsonFinding{
-		Rule: d.Rule, Severity: d.Severity, Message: d.Message, File: d.Pos.File,
-		Line: d.Pos.Line, Column: d.Pos.Column, EndLine: d.End.Line, EndColumn: d.End.Column,
-		URL: d.URL, Fix: d.FixText(),
-		Statement: f.Statement, Operation: f.Operation, Lock: f.Lock, Relation: f.Relation, Rewrite: f.Rewrite, Scan: f.Scan,
-	}
-	for _, sf := range d.SuggestedFixes {
-		jf := jsonFix{Message: sf.Message, Edits: []jsonEdit{}}
-		for _, e := range sf.TextEdits {
-			end := e.End
-			if !end.IsValid() {
-				end = e.Pos // an insertion: an empty range
-			}
-			file := e.Pos.File
-			if file == d.Pos.File {
-				file = "" // absent: the diagnostic's file
-			}
-			jf.Edits = append(jf.Edits, jsonEdit{File: file, Line: e.Pos.Line, Column: e.Pos.Column,
-				EndLine: end.Line, EndColumn: end.Column, NewText: e.NewText})
-		}
-		j.Fixes = append(j.Fixes, jf)
-	}
-	for _, r := range d.Related {
-		j.Related = append(j.Related, jsonRelated{File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Column,
-			EndLine: r.End.Line, EndColumn: r.End.Column, Message: r.Message})
-	}
-	return j
+	return jsonFinding{f.Diagnostic.JSON(), findingFacts{f.Statement, f.Operation, f.Lock, f.Relation, f.Rewrite, f.Scan}}
 }
 
 func nonNil(reps []*FileReport) []*FileReport {

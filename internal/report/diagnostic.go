@@ -99,8 +99,8 @@ func (d Diagnostic) FixText() string {
 	return strings.Join(parts, "\n")
 }
 
-// JSON field shapes: flat, snake_case, stable (see schema.md).
-type jsonEdit struct {
+// JSONEdit is one text edit in the stable JSON shape (see schema.md).
+type JSONEdit struct {
 	File      string `json:"file,omitempty"`
 	Line      int    `json:"line"`
 	Column    int    `json:"column"`
@@ -109,12 +109,14 @@ type jsonEdit struct {
 	NewText   string `json:"new_text"`
 }
 
-type jsonFix struct {
+// JSONFix is one suggested fix in the stable JSON shape.
+type JSONFix struct {
 	Message string     `json:"message"`
-	Edits   []jsonEdit `json:"edits"`
+	Edits   []JSONEdit `json:"edits"`
 }
 
-type jsonRelated struct {
+// JSONRelated is one related position in the stable JSON shape.
+type JSONRelated struct {
 	File      string `json:"file,omitempty"`
 	Line      int    `json:"line,omitempty"`
 	Column    int    `json:"column,omitempty"`
@@ -123,7 +125,10 @@ type jsonRelated struct {
 	Message   string `json:"message"`
 }
 
-type jsonDiagnostic struct {
+// JSONDiagnostic is a Diagnostic in the stable, flat JSON shape that
+// MarshalJSON writes. An analyser whose JSON adds fields of its own embeds
+// it in a struct beside them, so that its shape cannot drift from this one.
+type JSONDiagnostic struct {
 	Rule      string        `json:"rule"`
 	Severity  Severity      `json:"severity"`
 	Message   string        `json:"message"`
@@ -134,21 +139,26 @@ type jsonDiagnostic struct {
 	EndColumn int           `json:"end_column,omitempty"`
 	URL       string        `json:"url,omitempty"`
 	Fix       string        `json:"fix,omitempty"`
-	Fixes     []jsonFix     `json:"fixes,omitempty"`
-	Related   []jsonRelated `json:"related,omitempty"`
+	Fixes     []JSONFix     `json:"fixes,omitempty"`
+	Related   []JSONRelated `json:"related,omitempty"`
 }
 
 // MarshalJSON writes the stable flat shape documented in schema.md: rule,
 // severity, message, file, line, column, end_line, end_column, url, fix
 // (the fix messages as one string, as before) and fixes (with edits).
 func (d Diagnostic) MarshalJSON() ([]byte, error) {
-	j := jsonDiagnostic{
+	return json.Marshal(d.JSON())
+}
+
+// JSON returns d in the stable JSON shape.
+func (d Diagnostic) JSON() JSONDiagnostic {
+	j := JSONDiagnostic{
 		Rule: d.Rule, Severity: d.Severity, Message: d.Message,
 		File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Column,
 		EndLine: d.End.Line, EndColumn: d.End.Column, URL: d.URL, Fix: d.FixText(),
 	}
 	for _, f := range d.SuggestedFixes {
-		jf := jsonFix{Message: f.Message, Edits: []jsonEdit{}}
+		jf := JSONFix{Message: f.Message, Edits: []JSONEdit{}}
 		for _, e := range f.TextEdits {
 			end := e.End
 			if !end.IsValid() {
@@ -158,21 +168,21 @@ func (d Diagnostic) MarshalJSON() ([]byte, error) {
 			if file == d.Pos.File {
 				file = "" // absent: the diagnostic's file
 			}
-			jf.Edits = append(jf.Edits, jsonEdit{File: file, Line: e.Pos.Line, Column: e.Pos.Column,
+			jf.Edits = append(jf.Edits, JSONEdit{File: file, Line: e.Pos.Line, Column: e.Pos.Column,
 				EndLine: end.Line, EndColumn: end.Column, NewText: e.NewText})
 		}
 		j.Fixes = append(j.Fixes, jf)
 	}
 	for _, r := range d.Related {
-		j.Related = append(j.Related, jsonRelated{File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Column,
+		j.Related = append(j.Related, JSONRelated{File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Column,
 			EndLine: r.End.Line, EndColumn: r.End.Column, Message: r.Message})
 	}
-	return json.Marshal(j)
+	return j
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
 func (d *Diagnostic) UnmarshalJSON(b []byte) error {
-	var j jsonDiagnostic
+	var j JSONDiagnostic
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
