@@ -41,7 +41,8 @@ func classify(n *pg_query.Node) stmtClass {
 		*pg_query.Node_AlterDomainStmt, *pg_query.Node_AlterEnumStmt, *pg_query.Node_CreateEnumStmt,
 		*pg_query.Node_DropdbStmt, *pg_query.Node_DoStmt, *pg_query.Node_CommentStmt,
 		*pg_query.Node_AlterTableMoveAllStmt, *pg_query.Node_CreateSeqStmt, *pg_query.Node_ExplainStmt,
-		*pg_query.Node_CopyStmt, *pg_query.Node_CreateDomainStmt, *pg_query.Node_CreateSchemaStmt:
+		*pg_query.Node_CopyStmt, *pg_query.Node_CreateDomainStmt, *pg_query.Node_CreateSchemaStmt,
+		*pg_query.Node_CreateExtensionStmt, *pg_query.Node_AlterExtensionStmt:
 		return classModelled
 	case
 		// Session, transaction and cursor control; no relation lock.
@@ -54,7 +55,7 @@ func classify(n *pg_query.Node) stmtClass {
 		// schemas, languages, foreign-data wrappers, subscriptions, ...
 		*pg_query.Node_CreateFunctionStmt, *pg_query.Node_DefineStmt,
 		*pg_query.Node_CompositeTypeStmt, *pg_query.Node_CreateRangeStmt,
-		*pg_query.Node_CreateExtensionStmt, *pg_query.Node_CreateRoleStmt, *pg_query.Node_AlterRoleStmt,
+		*pg_query.Node_CreateRoleStmt, *pg_query.Node_AlterRoleStmt,
 		*pg_query.Node_AlterRoleSetStmt, *pg_query.Node_DropRoleStmt, *pg_query.Node_CreatedbStmt,
 		*pg_query.Node_CreateTableSpaceStmt, *pg_query.Node_DropTableSpaceStmt,
 		*pg_query.Node_AlterTableSpaceOptionsStmt, *pg_query.Node_CreateCastStmt,

@@ -147,6 +147,10 @@ func (a *analyzer) statement(n *pg_query.Node, e *effect) {
 		a.markNewType(typ)
 	case *pg_query.Node_DropdbStmt:
 		a.dropDatabase(s.DropdbStmt)
+	case *pg_query.Node_CreateExtensionStmt:
+		a.createExtension(s.CreateExtensionStmt, e)
+	case *pg_query.Node_AlterExtensionStmt:
+		a.alterExtension(s.AlterExtensionStmt, e)
 	case *pg_query.Node_DoStmt:
 		a.doBlock(s.DoStmt, e)
 	case *pg_query.Node_CommentStmt:

@@ -67,6 +67,7 @@ const (
 	RuleDropDatabase              = "DKM048" // DROP DATABASE
 	RuleDropSchemaCascade         = "DKM049" // DROP SCHEMA ... CASCADE
 	RuleBeginWithoutCommit        = "DKM052" // BEGIN never committed
+	RuleAzureExtension            = "DKM070" // CREATE EXTENSION needs the Azure allow-list
 	RuleNotModelled               = "DKM090" // a locking statement no rule models (fail closed)
 )
 
@@ -203,6 +204,9 @@ var lockDDLRules = []Rule{
 	{RuleDropSchemaCascade, "drop-schema-cascade", SeverityError,
 		"DROP SCHEMA ... CASCADE drops every object in the schema.",
 		"Tables, views, functions and types in the schema go with it, each table under ACCESS EXCLUSIVE (DROP SCHEMA docs). Drop the objects one by one after the code that uses them is gone."},
+	{RuleAzureExtension, "azure-extension-allowlist", SeverityInfo,
+		"CREATE EXTENSION fails on Azure Database for PostgreSQL Flexible Server unless the extension is allow-listed in azure.extensions.",
+		"Flexible Server refuses CREATE EXTENSION (and ALTER, DROP and COMMENT ON EXTENSION) for an extension that is not in the azure.extensions server parameter, and an extension whose library uses shared memory must also be in shared_preload_libraries, a static parameter that needs a server restart (Microsoft Learn, \"Allow extensions\" and \"Considerations when using extensions\", " + azureExtensionsDocURL + ", " + azureExtensionsDocURL2 + ", consulted " + azureExtensionsDocDate + "). The migration then fails at deploy time. Allow-list the extension before deploying: az postgres flexible-server parameter set --name azure.extensions --value <the current list plus the extension> (the value replaces the whole list). Django's CreateExtension, TrigramExtension, HStoreExtension, BtreeGinExtension, BtreeGistExtension, CITextExtension, CryptoExtension and UnaccentExtension render CREATE EXTENSION IF NOT EXISTS."},
 	{RuleNotModelled, "not-modelled", SeverityWarning,
 		"A statement that takes a lock stronger than ROW EXCLUSIVE on an existing relation, or runs dynamic SQL, that no rule models.",
 		"The analyser fails closed: what it does not model is never reported as safe, and migrate's Apply refuses it unless forced. Check the statement by hand or trace it on a copy of the database (migratecheck trace), then suppress the finding with -- deploykit:ignore DKM090."},

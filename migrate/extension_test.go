@@ -1,0 +1,69 @@
+package migrate
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestExtensionStatements: an extension's script is SQL the analyser does
+// not see, so CREATE EXTENSION and ALTER EXTENSION ... UPDATE are DKM090
+// unless extension_scripts.tsv (measured on PostgreSQL 15 by
+// TestExtensionScriptsOnPostgres) shows the script touches no existing
+// relation; CREATE EXTENSION always gets the Azure allow-list note (DKM070,
+// Microsoft Learn "Allow extensions").
+func TestExtensionStatements(t *testing.T) {
+	cases := []struct {
+		name    string
+		sql     string
+		verdict Verdict
+		rules   []string
+		msg     string
+	}{
+		// Django's TrigramExtension() renders exactly this (django/contrib/postgres/operations.py).
+		{"django trigram", "--\n-- Creates extension pg_trgm\n--\nCREATE EXTENSION IF NOT EXISTS \"pg_trgm\";", VerdictSafe, []string{RuleAzureExtension}, "azure.extensions"},
+		{"measured contrib", "CREATE EXTENSION btree_gist;", VerdictSafe, []string{RuleAzureExtension}, "btree_gist is allow-listed"},
+		{"uuid-ossp", `CREATE EXTENSION IF NOT EXISTS "uuid-ossp";`, VerdictSafe, []string{RuleAzureExtension}, ""},
+		{"cascade to measured", "CREATE EXTENSION earthdistance CASCADE;", VerdictSafe, []string{RuleAzureExtension}, ""},
+		{"not measured", "CREATE EXTENSION IF NOT EXISTS postgis;", VerdictWarn, []string{RuleAzureExtension, RuleNotModelled}, "not modelled: CREATE EXTENSION postgis runs its extension script (not measured here)"},
+		{"other version", "CREATE EXTENSION hstore VERSION '1.4';", VerdictWarn, []string{RuleAzureExtension, RuleNotModelled}, "only version 1.8 was measured, not 1.4"},
+		{"update measured", "ALTER EXTENSION pg_trgm UPDATE;", VerdictSafe, nil, ""},
+		{"update to measured", "ALTER EXTENSION hstore UPDATE TO '1.8';", VerdictSafe, nil, ""},
+		// Measured: the update recreates the extension's own view under ACCESS EXCLUSIVE.
+		{"update that locks", "ALTER EXTENSION pg_stat_statements UPDATE;", VerdictWarn, []string{RuleNotModelled}, "AccessExclusiveLock on public.pg_stat_statements"},
+		{"update not measured", "ALTER EXTENSION postgis UPDATE TO '3.4.0';", VerdictWarn, []string{RuleNotModelled}, "ALTER EXTENSION postgis UPDATE runs its extension update scripts (not measured here)"},
+		{"update to other version", "ALTER EXTENSION pg_trgm UPDATE TO '1.5';", VerdictWarn, []string{RuleNotModelled}, "not to 1.5"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := AnalyzeSQL("0001.sql", []byte(tc.sql), Options{})
+			require.NoError(t, err)
+			var rules []string
+			all := ""
+			for _, f := range rep.Findings {
+				rules = append(rules, f.Rule)
+				all += f.Message + "\n"
+				for _, fx := range f.SuggestedFixes {
+					all += fx.Message + "\n"
+				}
+			}
+			assert.Equal(t, tc.rules, rules)
+			assert.Equal(t, tc.verdict, rep.Verdict)
+			assert.Contains(t, all, tc.msg)
+		})
+	}
+}
+
+// TestExtensionScriptsData: the embedded measurement names its server and
+// date, and holds the extensions Django's operations create.
+func TestExtensionScriptsData(t *testing.T) {
+	assert.Contains(t, extensionMeasured, "PostgreSQL 15")
+	assert.Regexp(t, `\d{4}-\d{2}-\d{2}$`, extensionMeasured)
+	for _, name := range []string{"pg_trgm", "hstore", "btree_gin", "btree_gist", "citext", "pgcrypto", "unaccent", "uuid-ossp"} {
+		f, ok := measuredExtensions[name]
+		require.True(t, ok, name)
+		assert.Equal(t, "none", f.createLocks, name)
+	}
+	assert.Equal(t, formatExtensionScripts(extensionMeasured, measuredExtensions), extensionScriptsTSV)
+}
