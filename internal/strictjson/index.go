@@ -116,7 +116,6 @@ func (ix *Index) Pointers() map[string]int {
 	return m
 }
 
-
 // Before is the value that starts last before off (the deepest one when
 // several start there): the value encoding/json had just read when it
 // reported an error at off. It is -1 when none does.
