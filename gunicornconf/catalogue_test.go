@@ -171,3 +171,33 @@ func TestCatalogueVersions(t *testing.T) {
 	_, err := ParseVersion("x.1")
 	assert.Error(t, err)
 }
+
+// TestCatalogue25_1 checks what gunicorn 25.1.0's own config.py (the
+// Debian/Ubuntu package, testdata/catalogue/config-25.1.0-debian.py) says,
+// where it differs from the notes in newer texts.
+func TestCatalogue25_1(t *testing.T) {
+	v := mustVersion("25.1")
+	hp, ok := Lookup("http_parser")
+	require.True(t, ok)
+	// 26.2.2's text says "versionadded:: 25.0.0"; 25.1.0's text has no
+	// http_parser, so the note is not trusted for 25.0 either.
+	assert.False(t, hp.In(v), "25.1.0's config.py has no http_parser")
+	assert.False(t, hp.Unknown(v))
+	assert.True(t, hp.Unknown(mustVersion("25.0")))
+	cs, _ := Lookup("control_socket")
+	assert.Equal(t, `"gunicorn.ctl"`, cs.DefaultIn(v))
+	assert.True(t, cs.Unknown(mustVersion("26.1")), "the default changed between 25.1 and 26.2")
+	for _, n := range []string{"protocol", "uwsgi_allow_ips", "enable_backlog_metric"} {
+		s, _ := Lookup(n)
+		assert.True(t, s.In(v), n)
+		assert.True(t, s.In(mustVersion("26.1")), n)
+		assert.False(t, s.Unknown(mustVersion("25.3")), n)
+	}
+	pp, _ := Lookup("proxy_protocol")
+	assert.Equal(t, ValidateProxyProtocol, pp.ValidatorIn(v))
+	has, known := workerClassKnown(v, "asgi")
+	assert.True(t, has && known, "SUPPORTED_WORKERS of 25.1.0 has asgi")
+	has, known = workerClassKnown(v, "eventlet")
+	assert.True(t, has && known, "eventlet is deprecated in 25.1.0, not removed")
+	assert.Empty(t, Gaps(v))
+}
