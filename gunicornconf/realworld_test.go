@@ -18,11 +18,19 @@ import (
 // error and warning is in JUDGED.tsv with its verdict, and every judged
 // finding is still reported.
 func TestRealWorldJudged(t *testing.T) {
-	f, err := os.Open("testdata/realworld/JUDGED.tsv")
+	tp, n := checkJudged(t, "testdata/realworld", 25)
+	t.Logf("precision of errors and warnings: %d/%d", tp, n)
+}
+
+// checkJudged compares the errors and warnings of lint -platform plain
+// -gunicorn-version 26.2 on dir/*.py with dir/JUDGED.tsv (file, rule,
+// line, verdict, why) and returns the true positives and the total.
+func checkJudged(t *testing.T, dir string, minFiles int) (tp, total int) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "JUDGED.tsv"))
 	require.NoError(t, err)
 	defer f.Close()
 	var want []string
-	tp := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
@@ -31,13 +39,15 @@ func TestRealWorldJudged(t *testing.T) {
 		}
 		cols := strings.Split(line, "\t")
 		require.GreaterOrEqual(t, len(cols), 4, line)
+		require.Contains(t, []string{"TP", "FP"}, cols[3], line)
 		want = append(want, cols[0]+" "+cols[1]+" "+cols[2])
 		if cols[3] == "TP" {
 			tp++
 		}
 	}
-	files, _ := filepath.Glob("testdata/realworld/*.py")
-	require.GreaterOrEqual(t, len(files), 25)
+	require.NoError(t, sc.Err())
+	files, _ := filepath.Glob(filepath.Join(dir, "*.py"))
+	require.GreaterOrEqual(t, len(files), minFiles)
 	var got []string
 	for _, p := range files {
 		src, err := os.ReadFile(p)
@@ -53,5 +63,5 @@ func TestRealWorldJudged(t *testing.T) {
 	sort.Strings(want)
 	sort.Strings(got)
 	assert.Equal(t, want, got)
-	t.Logf("precision of errors and warnings: %d/%d", tp, len(want))
+	return tp, len(want)
 }
