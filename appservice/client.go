@@ -2,7 +2,6 @@ package appservice
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/applicationinsights/armapplicationinsights"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/appservice/armappservice/v5"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/monitor/armmonitor"
+
+	"github.com/deploykit/deploykit/internal/strictjson"
 )
 
 // DefaultPollFrequency is how often long-running operations (plan PUT,
@@ -117,11 +118,14 @@ type State struct {
 	AppInsights     *armapplicationinsights.Component      `json:"applicationInsights,omitempty"`
 }
 
-// maxStateBytes bounds LoadState.
-const maxStateBytes = 16 << 20
+// maxStateBytes and maxStateDepth bound LoadState.
+const (
+	maxStateBytes = 16 << 20
+	maxStateDepth = 64
+)
 
-// LoadState reads a saved [State] (the JSON [State] marshals to).
-// Unknown top-level fields are rejected.
+// LoadState reads a saved [State] (the JSON [State] marshals to); see
+// [ParseState].
 func LoadState(path string) (*State, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -135,52 +139,20 @@ func LoadState(path string) (*State, error) {
 	return ParseState(path, data)
 }
 
-// ParseState decodes a saved [State]; errors name file:line:col.
+// ParseState decodes a saved [State]. Fields unknown at any depth (the
+// names are ARM's, as the SDK's models write them), fields given twice and
+// wrong types are all reported at once in a [*SpecError] whose problems
+// name file:line:col and the field; values never appear in errors.
 func ParseState(file string, data []byte) (*State, error) {
-	if len(data) > maxStateBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", file, maxStateBytes)
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, fmt.Errorf("%s: %s", jsonErrPos(file, data, err), "expected a JSON object with siteConfig, appSettings, slotConfigNames, plan, autoscale, applicationInsights")
-	}
-	allowed := map[string]bool{"siteConfig": true, "appSettings": true, "slotConfigNames": true, "plan": true, "autoscale": true, "applicationInsights": true}
-	for k := range top {
-		if !allowed[k] {
-			return nil, fmt.Errorf("%s: unknown field %q (expected siteConfig, appSettings, slotConfigNames, plan, autoscale, applicationInsights)", file, k)
-		}
-	}
 	var s State
-	if err := json.Unmarshal(data, &s); err != nil {
-		// Decode the parts one by one to tell which failed, then walk the
-		// field chain the SDK's error names to its line and column.
-		parts := map[string]any{"siteConfig": &s.SiteConfig, "appSettings": &s.AppSettings, "slotConfigNames": &s.SlotConfigNames,
-			"plan": &s.Plan, "autoscale": &s.Autoscale, "applicationInsights": &s.AppInsights}
-		for _, k := range []string{"siteConfig", "appSettings", "slotConfigNames", "plan", "autoscale", "applicationInsights"} {
-			if raw, ok := top[k]; ok {
-				if perr := json.Unmarshal(raw, parts[k]); perr != nil {
-					return nil, stateFieldError(file, data, k, perr)
-				}
-			}
-		}
-		return nil, fmt.Errorf("%s: %s", jsonErrPos(file, data, err), "invalid state")
+	if _, err := strictjson.Decode(file, data, &s, &strictjson.Options{MaxBytes: maxStateBytes, MaxDepth: maxStateDepth}); err != nil {
+		return nil, specError(err)
 	}
 	if s.Plan == nil {
-		return nil, fmt.Errorf("%s: plan is required", file)
+		return nil, &SpecError{Problems: []Problem{{Pos: Position{File: file, Line: 1, Column: 1}, Field: "plan",
+			Message: "required: the App Service plan as ARM returns it"}}}
 	}
 	return &s, nil
-}
-
-func jsonErrPos(file string, data []byte, err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return offsetPos(file, data, se.Offset).String() + ": " + se.Error()
-	case errors.As(err, &te):
-		return offsetPos(file, data, te.Offset).String() + ": " + te.Field + ": expected " + te.Type.String()
-	}
-	return file
 }
 
 // ARMError is an Azure Resource Manager failure reduced to its status and
@@ -228,7 +200,7 @@ func (s *Spec) ownsAppSettings() bool {
 // AutoscaleOnly returns a copy of the spec that owns only the autoscale
 // setting (for `autoscale plan|apply`).
 func (s *Spec) AutoscaleOnly() *Spec {
-	return &Spec{Target: s.Target, Autoscale: s.Autoscale, file: s.file, positions: s.positions, data: s.data}
+	return &Spec{Target: s.Target, Autoscale: s.Autoscale, file: s.file, positions: s.positions}
 }
 
 // Read fetches, concurrently, exactly the resources spec owns: site

@@ -1,18 +1,15 @@
 package appservice
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/deploykit/deploykit/internal/report"
-	"github.com/deploykit/deploykit/internal/textdist"
+	"github.com/deploykit/deploykit/internal/strictjson"
 )
 
 // Position is a place in a desired-state file (file, line, column).
@@ -58,8 +55,7 @@ type Spec struct {
 	ApplicationInsights *AppInsights `json:"applicationInsights,omitempty"`
 
 	file      string
-	positions map[string]int64
-	data      []byte
+	positions map[string]Position
 }
 
 // Target names what deploykit manages.
@@ -150,7 +146,8 @@ func (p Problem) String() string {
 	return b.String()
 }
 
-// SpecError lists every problem of a desired state at once.
+// SpecError lists every problem of a desired state (or of a saved
+// [State]) at once.
 type SpecError struct {
 	Problems []Problem
 }
@@ -196,367 +193,66 @@ func LoadSpec(path string) (*Spec, error) {
 	return ParseSpec(path, data)
 }
 
-// ParseSpec decodes a desired state from JSON. Unknown fields (matched
-// exactly, so a misspelt "alwayson" is an error), wrong types and invalid
-// values are all reported at once in a [*SpecError] whose problems name
-// file:line:col, the field and what was expected. Values of app settings
-// never appear in errors.
+// ParseSpec decodes a desired state from JSON. Unknown fields at any
+// depth (matched exactly, so a misspelt "alwayson" is an error), fields
+// given twice, wrong types and invalid values are all reported at once in
+// a [*SpecError] whose problems name file:line:col, the field and what was
+// expected. Values of app settings never appear in errors.
 func ParseSpec(file string, data []byte) (*Spec, error) {
-	if len(data) > maxSpecBytes {
-		return nil, &SpecError{Problems: []Problem{{Pos: Position{File: file, Line: 1, Column: 1}, Message: fmt.Sprintf("file is larger than %d bytes", maxSpecBytes)}}}
-	}
-	w := &walker{data: data, file: file, positions: map[string]int64{}}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	w.dec = dec
-	w.value(reflect.TypeOf(Spec{}), "", 0)
-	if w.fatal == nil {
-		if _, err := dec.Token(); err != io.EOF {
-			w.problem(dec.InputOffset(), "", "expected end of file after the top-level object")
-		}
-	}
-	if len(w.problems) > 0 {
-		return nil, &SpecError{Problems: w.problems}
-	}
 	var s Spec
-	if err := json.Unmarshal(data, &s); err != nil {
-		// The walker checked types; this is a value out of range (an int overflow).
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return nil, &SpecError{Problems: []Problem{{Pos: offsetPos(file, data, te.Offset), Field: te.Field, Message: "expected " + te.Type.String()}}}
-		}
-		return nil, &SpecError{Problems: []Problem{{Pos: Position{File: file}, Message: "invalid JSON"}}}
+	ix, err := strictjson.Decode(file, data, &s, &strictjson.Options{MaxBytes: maxSpecBytes, MaxDepth: maxSpecDepth})
+	if err != nil {
+		return nil, specError(err)
 	}
-	s.file, s.positions, s.data = file, w.positions, data
+	s.file, s.positions = file, fieldPositions(ix)
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	return &s, nil
 }
 
+// specError turns strictjson's problems into a [*SpecError]: fields named
+// as in the rest of appservice (`sku.name`, `appSettings["KEY"]`).
+func specError(err error) error {
+	var se *strictjson.Error
+	if !errors.As(err, &se) {
+		return fmt.Errorf("appservice: %w", err)
+	}
+	probs := make([]Problem, len(se.Problems))
+	for i, p := range se.Problems {
+		probs[i] = Problem{Pos: p.Pos, Field: p.Path.Dotted(), Message: p.Message}
+	}
+	return &SpecError{Problems: probs}
+}
+
+// fieldPositions maps the path of every value to where its name (or, for
+// an array element, the value) is, for problems found by Validate.
+func fieldPositions(ix *strictjson.Index) map[string]Position {
+	m := make(map[string]Position, ix.Len())
+	for i := 1; i < ix.Len(); i++ {
+		if p := ix.Path(i).Dotted(); m[p] == (Position{}) {
+			m[p] = ix.NamePos(i)
+		}
+	}
+	return m
+}
+
 // pos returns the position of a JSON path, or of its nearest parent.
 func (s *Spec) pos(path string) Position {
-	if s.positions == nil {
-		return Position{File: s.file}
-	}
-	for p := path; ; {
-		if off, ok := s.positions[p]; ok {
-			return offsetPos(s.file, s.data, off)
+	for p := path; s.positions != nil; {
+		if pos, ok := s.positions[p]; ok {
+			return pos
 		}
 		i := strings.LastIndexAny(p, ".[")
 		if i <= 0 {
-			return Position{File: s.file}
+			break
 		}
 		p = p[:i]
 	}
-}
-
-func offsetPos(file string, data []byte, off int64) Position {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	line, col := 1, 1
-	for _, c := range data[:off] {
-		if c == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return Position{File: file, Line: line, Column: col}
-}
-
-// walker checks a JSON document against a Go type token by token, so
-// that every problem has an exact position.
-type walker struct {
-	dec       *json.Decoder
-	data      []byte
-	file      string
-	positions map[string]int64
-	problems  []Problem
-	fatal     error
-}
-
-func (w *walker) problem(off int64, field, msg string) {
-	w.problems = append(w.problems, Problem{Pos: offsetPos(w.file, w.data, off), Field: field, Message: msg})
-}
-
-// tokenStart finds where the token that ended at off began (skipping back
-// over a string literal or a bare word).
-func (w *walker) tokenStart(off int64) int64 {
-	i := off - 1
-	if i < 0 || i >= int64(len(w.data)) {
-		return off
-	}
-	if w.data[i] == '"' {
-		for j := i - 1; j >= 0; j-- {
-			if w.data[j] == '"' {
-				k, bs := j-1, 0
-				for k >= 0 && w.data[k] == '\\' {
-					bs++
-					k--
-				}
-				if bs%2 == 0 {
-					return j
-				}
-			}
-		}
-		return 0
-	}
-	j := i
-	for j > 0 && !strings.ContainsRune(" \t\r\n,:[{", rune(w.data[j-1])) {
-		j--
-	}
-	return j
-}
-
-func (w *walker) next() (json.Token, int64, bool) {
-	if w.fatal != nil {
-		return nil, 0, false
-	}
-	tok, err := w.dec.Token()
-	off := w.dec.InputOffset()
-	if err != nil {
-		w.fatal = err
-		msg := "invalid JSON"
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			off = se.Offset
-			msg = "invalid JSON: " + strings.TrimPrefix(se.Error(), "json: ")
-		} else if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-			msg = "unexpected end of file"
-		}
-		w.problem(off, "", msg)
-		return nil, off, false
-	}
-	return tok, w.tokenStart(off), true
-}
-
-func kindName(tok json.Token) string {
-	switch v := tok.(type) {
-	case json.Delim:
-		if v == '{' {
-			return "an object"
-		}
-		return "an array"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
-	}
-	return "a value"
-}
-
-func expected(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Slice:
-		return "an array"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		return "an integer"
-	case reflect.Float64:
-		return "a number"
-	}
-	return t.String()
-}
-
-// skip consumes the rest of a value whose first token was tok.
-func (w *walker) skip(tok json.Token) {
-	d, ok := tok.(json.Delim)
-	if !ok || (d != '{' && d != '[') {
-		return
-	}
-	for depth := 1; depth > 0; {
-		t, _, ok := w.next()
-		if !ok {
-			return
-		}
-		if d, ok := t.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
-			} else {
-				depth--
-			}
-		}
-	}
-}
-
-func (w *walker) value(t reflect.Type, path string, depth int) {
-	tok, off, ok := w.next()
-	if !ok {
-		return
-	}
-	w.checkValue(t, path, depth, tok, off)
-}
-
-func (w *walker) checkValue(t reflect.Type, path string, depth int, tok json.Token, off int64) {
-	if depth > maxSpecDepth {
-		w.problem(off, path, fmt.Sprintf("nested deeper than %d levels", maxSpecDepth))
-		w.fatal = errors.New("too deep")
-		return
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-		if tok == nil {
-			return // null for an optional field: not owned
-		}
-	}
-	if _, ok := w.positions[path]; !ok && path != "" {
-		w.positions[path] = off
-	}
-	mismatch := func() {
-		what := kindName(tok)
-		w.problem(off, path, "expected "+expected(t)+", found "+what)
-		w.skip(tok)
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		if d, ok := tok.(json.Delim); !ok || d != '{' {
-			mismatch()
-			return
-		}
-		fields := map[string]reflect.Type{}
-		var names []string
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := strings.Split(f.Tag.Get("json"), ",")[0]
-			if tag == "" || tag == "-" || !f.IsExported() {
-				continue
-			}
-			fields[tag] = f.Type
-			names = append(names, tag)
-		}
-		sort.Strings(names)
-		seen := map[string]bool{}
-		for {
-			kt, koff, ok := w.next()
-			if !ok {
-				return
-			}
-			if d, ok := kt.(json.Delim); ok && d == '}' {
-				return
-			}
-			key, _ := kt.(string)
-			sub := join(path, key)
-			ft, known := fields[key]
-			if !known {
-				msg := fmt.Sprintf("unknown field %q", key)
-				if s := suggest(key, names); s != "" {
-					msg += fmt.Sprintf(" (did you mean %q?)", s)
-				} else {
-					msg += " (expected one of: " + strings.Join(names, ", ") + ")"
-				}
-				w.problem(koff, sub, msg)
-				vt, _, ok := w.next()
-				if !ok {
-					return
-				}
-				w.skip(vt)
-				continue
-			}
-			if seen[key] {
-				w.problem(koff, sub, "duplicate field")
-			}
-			seen[key] = true
-			w.positions[sub] = koff
-			w.value(ft, sub, depth+1)
-		}
-	case reflect.Map:
-		if d, ok := tok.(json.Delim); !ok || d != '{' {
-			mismatch()
-			return
-		}
-		seen := map[string]bool{}
-		for {
-			kt, koff, ok := w.next()
-			if !ok {
-				return
-			}
-			if d, ok := kt.(json.Delim); ok && d == '}' {
-				return
-			}
-			key, _ := kt.(string)
-			sub := path + "[" + quoteKey(key) + "]"
-			if seen[key] {
-				w.problem(koff, sub, "duplicate key")
-			}
-			seen[key] = true
-			w.positions[sub] = koff
-			w.value(t.Elem(), sub, depth+1)
-		}
-	case reflect.Slice:
-		if d, ok := tok.(json.Delim); !ok || d != '[' {
-			mismatch()
-			return
-		}
-		for i := 0; ; i++ {
-			et, eoff, ok := w.next()
-			if !ok {
-				return
-			}
-			if d, ok := et.(json.Delim); ok && d == ']' {
-				return
-			}
-			w.checkValue(t.Elem(), fmt.Sprintf("%s[%d]", path, i), depth+1, et, eoff)
-		}
-	case reflect.String:
-		if _, ok := tok.(string); !ok {
-			mismatch()
-		}
-	case reflect.Bool:
-		if _, ok := tok.(bool); !ok {
-			mismatch()
-		}
-	case reflect.Int, reflect.Int32, reflect.Int64:
-		n, ok := tok.(json.Number)
-		if !ok {
-			mismatch()
-			return
-		}
-		if _, err := n.Int64(); err != nil {
-			w.problem(off, path, "expected an integer, found "+string(n))
-		}
-	case reflect.Float64:
-		if _, ok := tok.(json.Number); !ok {
-			mismatch()
-		}
-	default:
-		w.skip(tok)
-	}
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
+	return Position{File: s.file}
 }
 
 func quoteKey(k string) string {
 	b, _ := json.Marshal(k)
 	return string(b)
-}
-
-// suggest returns the known name closest to key when it is close enough.
-func suggest(key string, names []string) string {
-	best, bestD := "", 3
-	for _, n := range names {
-		if strings.EqualFold(n, key) {
-			return n
-		}
-		if d := textdist.Distance(strings.ToLower(key), strings.ToLower(n)); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
 }
