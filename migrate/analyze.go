@@ -135,6 +135,9 @@ type tableInfo struct {
 	// defaultPartition is the DEFAULT partition created for this table in
 	// the analysed set, "" when none is known.
 	defaultPartition string
+	// partKey is the partition key of a partitioned table created in the
+	// analysed set, nil otherwise.
+	partKey *partKey
 }
 
 type columnInfo struct {
@@ -158,6 +161,8 @@ type constraintInfo struct {
 	file, txn  int
 	notNullCol string
 	foreign    string // referenced table of a FOREIGN KEY
+	// check is the expression of a CHECK constraint (for ATTACH PARTITION).
+	check *pg_query.Node
 	lock       lockMode
 }
 

@@ -459,6 +459,7 @@ func (a *analyzer) addConstraint(rel string, t *tableInfo, isNew bool, c *pg_que
 	if c.Conname != "" {
 		t.cons[c.Conname] = info
 	}
+	t.recordCheck(c.Conname, c, info)
 	con := c.Conname
 	if con == "" {
 		con = "<name>"

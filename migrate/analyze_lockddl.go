@@ -135,10 +135,25 @@ func (a *analyzer) partition(rel string, cmd *pg_query.AlterTableCmd, attach boo
 			return
 		}
 		a.lock(e, part, lockAccessExclusive)
+		pt := a.cat.table(rel)
+		if pc.Bound != nil && pc.Bound.IsDefault {
+			pt.defaultPartition = part
+		} else if by, ok := a.attachProvenByCheck(rel, part, pc.Bound); ok {
+			// No scan of the partition: only a brief ACCESS EXCLUSIVE.
+			// A default partition of rel is still scanned.
+			if def := pt.defaultPartition; def != "" && !a.isNew(def) {
+				a.lock(e, def, lockAccessExclusive)
+				e.markSlow(def)
+				a.add(RuleAttachPartition, "", def, lockAccessExclusive, false, true,
+					"ATTACH PARTITION "+part+" skips the scan of "+part+" (its CHECK "+by+" proves the bound) but scans all of the default partition "+def+" of "+rel+" under ACCESS EXCLUSIVE to prove none of its rows belongs to "+part,
+					"Add a validated CHECK constraint to "+def+" that excludes the new bound (NOT VALID, then VALIDATE CONSTRAINT in a later transaction) before attaching, or detach the default partition first.")
+			}
+			return
+		}
 		e.markSlow(part)
 		a.add(RuleAttachPartition, "", part, lockAccessExclusive, false, true,
 			"ATTACH PARTITION scans all of "+part+" under ACCESS EXCLUSIVE to prove every row fits the partition bound (and scans a default partition of "+rel+" if there is one), unless a validated CHECK constraint already proves it",
-			"First ALTER TABLE "+quoteIdent(part)+" ADD CONSTRAINT <bound_check> CHECK (<the partition bound>) NOT VALID; then, in a later transaction, VALIDATE CONSTRAINT <bound_check> (SHARE UPDATE EXCLUSIVE only); then ATTACH PARTITION (no scan) and DROP CONSTRAINT <bound_check>.")
+			"First ALTER TABLE "+quoteIdent(part)+" ADD CONSTRAINT <bound_check> CHECK (<key> IS NOT NULL AND <key> >= <from> AND <key> < <to>) NOT VALID (for a LIST bound: <key> IS NOT NULL AND <key> IN (<values>)); then, in a later transaction, VALIDATE CONSTRAINT <bound_check> (SHARE UPDATE EXCLUSIVE only); then ATTACH PARTITION (no scan) and DROP CONSTRAINT <bound_check>. Keep the IS NOT NULL unless the key column is NOT NULL: without it PostgreSQL still scans.")
 		return
 	}
 	concurrent := pc != nil && pc.Concurrent

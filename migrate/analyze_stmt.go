@@ -228,7 +228,7 @@ func (a *analyzer) dml(rel string, noWhere bool, verb string, e *effect) {
 
 func (a *analyzer) createTable(cs *pg_query.CreateStmt, e *effect) {
 	rel := relName(cs.Relation)
-	t := &tableInfo{file: a.file, cols: map[string]*columnInfo{}, cons: map[string]*constraintInfo{}}
+	t := &tableInfo{file: a.file, cols: map[string]*columnInfo{}, cons: map[string]*constraintInfo{}, partKey: partKeyOf(cs.Partspec)}
 	a.cat.tables[rel] = t
 	for _, el := range cs.TableElts {
 		if cd := el.GetColumnDef(); cd != nil {
@@ -246,6 +246,8 @@ func (a *analyzer) createTable(cs *pg_query.CreateStmt, e *effect) {
 					col.notNull = true
 				case pg_query.ConstrType_CONSTR_FOREIGN:
 					a.lock(e, relName(c.Pktable), lockShareRowExclusive)
+				case pg_query.ConstrType_CONSTR_CHECK:
+					t.recordCheck(c.Conname, c, nil)
 				}
 				if c.Conname != "" && (c.Contype == pg_query.ConstrType_CONSTR_UNIQUE || c.Contype == pg_query.ConstrType_CONSTR_PRIMARY) {
 					a.cat.indexes[c.Conname] = rel
@@ -310,8 +312,14 @@ func (a *analyzer) tableConstraint(rel string, t *tableInfo, c *pg_query.Constra
 			t.column(k.GetString_().GetSval()).notNull = true
 		}
 	}
+	if c.Conname != "" || c.Contype == pg_query.ConstrType_CONSTR_CHECK {
+		info := &constraintInfo{notValid: c.SkipValidation, file: a.file, txn: a.txn, notNullCol: notNullCheckColumn(c.RawExpr)}
+		if c.Conname != "" {
+			t.cons[c.Conname] = info
+		}
+		t.recordCheck(c.Conname, c, info)
+	}
 	if c.Conname != "" {
-		t.cons[c.Conname] = &constraintInfo{notValid: c.SkipValidation, file: a.file, txn: a.txn, notNullCol: notNullCheckColumn(c.RawExpr)}
 		if c.Contype == pg_query.ConstrType_CONSTR_UNIQUE || c.Contype == pg_query.ConstrType_CONSTR_PRIMARY {
 			a.cat.indexes[c.Conname] = rel
 			a.cat.indexFile[c.Conname] = a.file
