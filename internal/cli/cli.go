@@ -2,7 +2,8 @@
 // on top of github.com/spf13/cobra: -h and help exit 0, flags are accepted
 // after positional arguments, and exit codes mean the same everywhere:
 // 0 clean, 1 findings at or above -fail-on (or a failed check), 2 usage or
-// I/O errors.
+// I/O errors. FixFlags holds the -fix, -diff, -q and -v conventions of
+// the analyser commands.
 package cli
 
 import (
