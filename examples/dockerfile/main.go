@@ -9,7 +9,8 @@
 //
 // lint exits 0 when no finding is at or above -fail-on (default error), 1
 // when one is, and 2 on bad input (flags, unreadable files, a Dockerfile
-// that does not parse). Its JSON output is
+// that does not parse); -diff prints only the diff and exits 0 unless the
+// input is bad. Its JSON output is
 // {"schemaVersion":1,"findings":[{"rule","severity","file","line","column",
 // "end_line","end_column","url","message","fix","fixes"}]}. Nothing touches
 // the network.
@@ -73,10 +74,10 @@ func (b buildArgs) Set(s string) error {
 func newLint() *cobra.Command {
 	var (
 		contextDir, format, target, failOn string
-		fix, diff, noBuildKit, quiet       bool
-		verbose                            bool
+		noBuildKit                         bool
 		enable, skip                       []string
 		args                               = buildArgs{}
+		ff                                 = cli.FixFlags{Prefix: "lint: "}
 	)
 	c := &cobra.Command{
 		Use:   "lint [flags] DOCKERFILE",
@@ -87,7 +88,8 @@ also knows what every COPY brings from the build context (after .dockerignore).
 
 Exit status: 0 when no finding is at or above -fail-on, 1 when one is, 2 on
 bad input. -fix applies the mechanical fixes in place (atomically; running it
-twice changes nothing more); -diff prints them as a unified diff instead.`,
+twice changes nothing more) and reports what is left; -diff prints them as a
+unified diff instead, and exits 0 unless the input is bad.`,
 		Args: cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, pos []string) error {
 			f, err := report.ParseFormat(format)
@@ -98,8 +100,8 @@ twice changes nothing more); -diff prints them as a unified diff instead.`,
 			if err != nil {
 				return cli.Usagef("lint: -fail-on: %v", err)
 			}
-			if fix && diff {
-				return cli.Usagef("lint: -fix and -diff exclude each other")
+			if err := ff.Validate(); err != nil {
+				return err
 			}
 			cfg := dockerfile.LintConfig{Target: target, BuildArgs: args, Enable: enable, Skip: skip}
 			if !noBuildKit {
@@ -109,47 +111,22 @@ twice changes nothing more); -diff prints them as a unified diff instead.`,
 			if a == nil {
 				return &cli.ExitError{Code: cli.ExitUsage, Err: lintErr}
 			}
-			diags := a.Diagnostics
-			if quiet {
-				var kept []dockerfile.Diagnostic
-				for _, d := range diags {
-					if d.Severity.Rank() >= threshold.Rank() {
-						kept = append(kept, d)
-					}
-				}
-				diags = kept
-			}
 			out := cmd.OutOrStdout()
-			switch {
-			case diff:
-				text, err := report.UnifiedDiff(a.Diagnostics, os.ReadFile)
-				if err != nil {
-					return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("lint -diff: %w", err)}
-				}
-				fmt.Fprint(out, text)
-			case fix:
-				changed, err := report.ApplyFixesToFiles(cmd.Context(), a.Diagnostics, report.FixOptions{})
-				if err != nil {
-					return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("lint -fix: %w", err)}
-				}
-				for _, p := range changed {
-					fmt.Fprintf(cmd.ErrOrStderr(), "fixed %s\n", p)
-				}
+			done, changed, err := ff.Apply(cmd, a.Diagnostics)
+			if err != nil {
+				return err
+			}
+			if changed {
 				// Report what is left after the fixes.
-				if len(changed) > 0 {
-					if b, err := dockerfile.LintFile(cmd.Context(), pos[0], contextDir, cfg); b != nil {
-						a, lintErr = b, err
-						diags = b.Diagnostics
-					}
+				if b, err := dockerfile.LintFile(cmd.Context(), pos[0], contextDir, cfg); b != nil {
+					a, lintErr = b, err
 				}
-				if err := dockerfile.WriteDiagnostics(out, dockerfile.DiagnosticFormat(f), diags); err != nil {
+			}
+			if !done {
+				if err := dockerfile.WriteDiagnostics(out, dockerfile.DiagnosticFormat(f), cli.Shown(&ff, a.Diagnostics, threshold, cli.DiagnosticSeverity)); err != nil {
 					return &cli.ExitError{Code: cli.ExitUsage, Err: err}
 				}
-			default:
-				if err := dockerfile.WriteDiagnostics(out, dockerfile.DiagnosticFormat(f), diags); err != nil {
-					return &cli.ExitError{Code: cli.ExitUsage, Err: err}
-				}
-				if verbose && f == report.FormatText {
+				if ff.Verbose && f == report.FormatText {
 					fmt.Fprintf(out, "\n%s", a.Graph.String())
 					for _, cp := range a.Copies {
 						fmt.Fprintf(out, "line %d: %s -> %s (%d files, %s)\n", cp.Line, strings.Join(cp.Sources, " "), cp.Dest, cp.Files, report.Bytes(cp.Bytes))
@@ -160,7 +137,7 @@ twice changes nothing more); -diff prints them as a unified diff instead.`,
 				// BuildKit stopped with an error; its warnings were printed.
 				return &cli.ExitError{Code: cli.ExitUsage, Err: lintErr}
 			}
-			if report.AtOrAbove(a.Diagnostics, threshold) {
+			if !done && report.AtOrAbove(a.Diagnostics, threshold) {
 				return cli.Findings()
 			}
 			return nil
@@ -172,13 +149,15 @@ twice changes nothing more); -diff prints them as a unified diff instead.`,
 	fl.StringVar(&target, "target", "", "stage to analyse (default: the last)")
 	fl.StringVar(&failOn, "fail-on", "error", "exit 1 when a finding is at or above this `SEVERITY` (info, warning, error)")
 	fl.Var(args, "build-arg", "set a build argument, as docker build --build-arg (repeatable)")
-	fl.BoolVar(&fix, "fix", false, "apply the mechanical fixes to the files in place")
-	fl.BoolVar(&diff, "diff", false, "print the mechanical fixes as a unified diff instead of applying them")
 	fl.StringSliceVar(&enable, "enable", nil, "turn on rules that are off by default (DK116)")
 	fl.StringSliceVar(&skip, "skip", nil, "turn rules off by ID or BuildKit check name")
 	fl.BoolVar(&noBuildKit, "no-buildkit", false, "skip BuildKit's own checks (run only deploykit's rules)")
-	fl.BoolVarP(&quiet, "quiet", "q", false, "print only findings at or above -fail-on")
-	fl.BoolVarP(&verbose, "verbose", "v", false, "also print the stage graph and what each COPY brings")
+	ff.Register(fl, cli.FixHelp{
+		Fix:     "apply the mechanical fixes to the files in place",
+		Diff:    "print the mechanical fixes as a unified diff instead of applying them",
+		Quiet:   "print only findings at or above -fail-on",
+		Verbose: "also print the stage graph and what each COPY brings",
+	})
 	return c
 }
 

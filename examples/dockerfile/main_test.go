@@ -100,6 +100,8 @@ func TestConventions(t *testing.T) {
 		{"github format", []string{"lint", "-format", "github", df}, 0, "::warning file="},
 		{"-diff prints the fix", []string{"lint", "-diff", df}, 0, "+RUN pip install --no-cache-dir flask"},
 		{"-v prints the graph", []string{"lint", "-v", df}, 0, "level 0"},
+		{"-q and -v exclude each other", []string{"lint", "-q", "-v", df}, 2, "-q and -v exclude each other"},
+		{"-diff prints the fix and exits 0 even at -fail-on", []string{"lint", "-diff", "-fail-on", "warning", df}, 0, "+RUN pip install --no-cache-dir flask"},
 		{"unknown flag", []string{"lint", "-bogus", df}, 2, ""},
 		{"two files", []string{"lint", df, df}, 2, ""},
 	}
@@ -118,6 +120,7 @@ func TestLintFix(t *testing.T) {
 	require.NoError(t, os.WriteFile(df, []byte("FROM python:3.12-slim as app\nRUN pip install flask\n"), 0o644))
 	code, _, stderr := runCLI("lint", "-fix", df)
 	assert.Equal(t, 0, code, stderr)
+	assert.Equal(t, "dockerfile: fixed "+df+"\n", stderr)
 	got, err := os.ReadFile(df)
 	require.NoError(t, err)
 	assert.Equal(t, "FROM python:3.12-slim AS app\nRUN pip install --no-cache-dir flask\n", string(got))
@@ -206,4 +209,26 @@ func TestGraph(t *testing.T) {
 	code, out, _ := runCLI("graph", seedDockerfile)
 	assert.Equal(t, 0, code)
 	assert.Equal(t, "0 builder (line 2) FROM python:3.10-slim\n1 stage 1 (line 22) FROM python:3.10-slim <- copy builder (line 30)\nlevel 0: builder\nlevel 1: stage 1\n", out)
+}
+
+// -q prints only the findings at or above -fail-on, also after -fix.
+func TestLintQuiet(t *testing.T) {
+	dir := t.TempDir()
+	df := filepath.Join(dir, "Dockerfile")
+	require.NoError(t, os.WriteFile(df, []byte("FROM python:3.12-slim\nUSER 10001\nRUN pip install flask\n"), 0o644))
+	code, out, _ := runCLI("lint", df)
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "[DK104]", "the unpinned base is an info finding")
+	code, out, _ = runCLI("lint", "-q", "-fail-on", "warning", df)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "[DK103]")
+	assert.NotContains(t, out, "[DK104]")
+
+	require.NoError(t, os.WriteFile(df, []byte("FROM python:3.12-slim\nUSER root\nRUN pip install flask\n"), 0o644))
+	code, out, stderr := runCLI("lint", "-fix", "-q", "-fail-on", "warning", df)
+	assert.Equal(t, 1, code, "USER root has no mechanical fix")
+	assert.Contains(t, stderr, "fixed "+df)
+	assert.Contains(t, out, "[DK107]")
+	assert.NotContains(t, out, "[DK103]", "fixed")
+	assert.NotContains(t, out, "[DK104]", "below -fail-on")
 }
