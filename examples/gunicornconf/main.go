@@ -14,7 +14,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -55,7 +54,7 @@ func newRoot() *cobra.Command {
 
 type lintFlags struct {
 	format, failOn, workerClass, platform, version, startup, cmdArgs string
-	fix, diff, quiet, verbose                                        bool
+	cli.FixFlags
 }
 
 func lintCmd() *cobra.Command {
@@ -77,10 +76,12 @@ func lintCmd() *cobra.Command {
 	fl.StringVar(&f.version, "gunicorn-version", gunicornconf.DefaultVersion().String(), "gunicorn release that reads the file (see 'gunicornconf versions')")
 	fl.StringVar(&f.startup, "startup", "", "the command that starts gunicorn (App Service startup command or the image's CMD)")
 	fl.StringVar(&f.cmdArgs, "cmd-args", "", "GUNICORN_CMD_ARGS as gunicorn sees it; \"-\" for unset (default on appservice-code: Oryx's)")
-	fl.BoolVar(&f.fix, "fix", false, "apply the mechanical fixes to FILE in place, then lint again")
-	fl.BoolVar(&f.diff, "diff", false, "print the mechanical fixes as a unified diff instead of applying them")
-	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only findings at or above -fail-on")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also print the catalogue gaps of the target release")
+	f.Register(fl, cli.FixHelp{
+		Fix:     "apply the mechanical fixes to FILE in place, then lint again",
+		Diff:    "print the mechanical fixes as a unified diff instead of applying them",
+		Quiet:   "print only findings at or above -fail-on",
+		Verbose: "also print the catalogue gaps of the target release",
+	})
 	return c
 }
 
@@ -111,11 +112,8 @@ func runLint(c *cobra.Command, f *lintFlags, file string) error {
 	if err != nil {
 		return cli.Usagef("-fail-on: %v", err)
 	}
-	if f.fix && f.diff {
-		return cli.Usagef("-fix and -diff exclude each other")
-	}
-	if f.quiet && f.verbose {
-		return cli.Usagef("-q and -v exclude each other")
+	if err := f.Validate(); err != nil {
+		return err
 	}
 	opts, err := validateOptions(f.platform, f.version, f.workerClass, f.startup, f.cmdArgs)
 	if err != nil {
@@ -125,29 +123,16 @@ func runLint(c *cobra.Command, f *lintFlags, file string) error {
 	if err != nil {
 		return err
 	}
-	if f.diff {
-		d, err := report.UnifiedDiff(gunicornconf.Diagnostics(findings), os.ReadFile)
-		if err != nil {
-			return cli.Usagef("-diff: %v", err)
-		}
-		_, err = io.WriteString(stdout, d)
+	done, changed, err := f.Apply(c, gunicornconf.Diagnostics(findings))
+	if err != nil || done {
 		return err
 	}
-	if f.fix {
-		changed, err := report.ApplyFixesToFiles(context.Background(), gunicornconf.Diagnostics(findings), report.FixOptions{})
-		if err != nil {
-			return cli.Usagef("-fix: %v", err)
-		}
-		for _, p := range changed {
-			fmt.Fprintf(stderr, "gunicornconf: fixed %s\n", p)
-		}
-		if len(changed) > 0 {
-			if findings, err = lintFile(file, opts); err != nil {
-				return err
-			}
+	if changed {
+		if findings, err = lintFile(file, opts); err != nil {
+			return err
 		}
 	}
-	if f.verbose {
+	if f.Verbose {
 		v := opts.Version
 		if v == (gunicornconf.Version{}) {
 			v = gunicornconf.DefaultVersion()
@@ -156,15 +141,7 @@ func runLint(c *cobra.Command, f *lintFlags, file string) error {
 			fmt.Fprintf(stderr, "gunicornconf: catalogue gap for %s: %s\n", v, g)
 		}
 	}
-	if f.quiet {
-		kept := findings[:0]
-		for _, x := range findings {
-			if x.Severity.Rank() >= threshold.Rank() {
-				kept = append(kept, x)
-			}
-		}
-		findings = kept
-	}
+	findings = cli.Shown(&f.FixFlags, findings, threshold, func(x gunicornconf.Finding) report.Severity { return x.Severity })
 	switch format {
 	case report.FormatJSON:
 		out := struct {
