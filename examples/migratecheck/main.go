@@ -64,10 +64,8 @@ type checkFlags struct {
 	settings  string
 	all       bool
 	cacheDir  string
-	fix, diff bool
-	quiet     bool
-	verbose   bool
 	cpuprof   string
+	cli.FixFlags
 }
 
 func (f *checkFlags) register(c *cobra.Command) {
@@ -80,10 +78,12 @@ func (f *checkFlags) register(c *cobra.Command) {
 	fs.StringVar(&f.settings, "settings", "", "DJANGO_SETTINGS_MODULE (default: read from manage.py)")
 	fs.BoolVar(&f.all, "all", false, "Django projects: report applied migrations too, not only pending ones")
 	fs.StringVar(&f.cacheDir, "cache-dir", defaultCacheDir(), "cache of sqlmigrate output by migration file hash (\"\" disables)")
-	fs.BoolVar(&f.fix, "fix", false, "apply the mechanical fixes (CREATE INDEX -> CONCURRENTLY) to the .sql files in place, then report what is left")
-	fs.BoolVar(&f.diff, "diff", false, "print the mechanical fixes as a unified diff instead of the findings")
-	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only findings at or above -fail-on, no per-file verdicts")
-	fs.BoolVarP(&f.verbose, "verbose", "v", false, "also list every analysed file and its statement count")
+	f.Register(fs, cli.FixHelp{
+		Fix:     "apply the mechanical fixes (CREATE INDEX -> CONCURRENTLY) to the .sql files in place, then report what is left",
+		Diff:    "print the mechanical fixes as a unified diff instead of the findings",
+		Quiet:   "print only findings at or above -fail-on, no per-file verdicts",
+		Verbose: "also list every analysed file and its statement count",
+	})
 	fs.StringVar(&f.cpuprof, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 }
 
@@ -161,11 +161,8 @@ func runCheck(c *cobra.Command, f *checkFlags, args []string) error {
 	if v := f.pgVersion; !(v >= 10 && v <= 18) && !(v >= 100000 && v < 190000) {
 		return cli.Usagef("-pg-version %d: want a major version (12-17) or a server_version_num such as 140003", v)
 	}
-	if f.fix && f.diff {
-		return cli.Usagef("-fix and -diff exclude each other")
-	}
-	if f.quiet && f.verbose {
-		return cli.Usagef("-q and -v exclude each other")
+	if err := f.Validate(); err != nil {
+		return err
 	}
 	if f.cpuprof != "" {
 		pf, err := os.Create(f.cpuprof)
@@ -194,38 +191,24 @@ func runCheck(c *cobra.Command, f *checkFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.diff || f.fix {
-		diags := migrate.Diagnostics(reps)
-		if f.diff {
-			d, err := report.UnifiedDiff(diags, os.ReadFile)
-			if err != nil {
-				return cli.Usagef("%v", err)
-			}
-			_, err = io.WriteString(stdout, d)
+	done, changed, err := f.Apply(c, migrate.Diagnostics(reps))
+	if err != nil || done {
+		return err
+	}
+	if changed {
+		if files, hide, err = collect(ctx, f, args); err != nil {
 			return err
 		}
-		changed, err := report.ApplyFixesToFiles(ctx, diags, report.FixOptions{})
-		if err != nil {
-			return cli.Usagef("-fix: %v", err)
-		}
-		for _, p := range changed {
-			fmt.Fprintf(stderr, "migratecheck: fixed %s\n", p)
-		}
-		if len(changed) > 0 {
-			if files, hide, err = collect(ctx, f, args); err != nil {
-				return err
-			}
-			if reps, err = analyse(files, hide, opts); err != nil {
-				return err
-			}
+		if reps, err = analyse(files, hide, opts); err != nil {
+			return err
 		}
 	}
-	if f.verbose {
+	if f.Verbose {
 		for _, r := range reps {
 			fmt.Fprintf(stderr, "migratecheck: %s: %d statements, %s\n", r.Path, len(r.Statements), r.Verdict)
 		}
 	}
-	if f.quiet {
+	if f.Quiet {
 		reps = atOrAbove(reps, threshold)
 	}
 	switch format {
@@ -236,7 +219,7 @@ func runCheck(c *cobra.Command, f *checkFlags, args []string) error {
 	case report.FormatGitHub:
 		err = migrate.WriteGitHub(stdout, reps)
 	default:
-		if f.quiet {
+		if f.Quiet {
 			err = report.WriteDiagnosticsText(stdout, migrate.Diagnostics(reps))
 		} else {
 			err = migrate.WriteText(stdout, reps)
