@@ -51,8 +51,8 @@ func newRoot() *cobra.Command {
 
 type lintFlags struct {
 	format, failOn, disable string
-	noActionlint, fix, diff bool
-	quiet, verbose          bool
+	noActionlint            bool
+	cli.FixFlags
 }
 
 func lintCmd() *cobra.Command {
@@ -71,10 +71,12 @@ func lintCmd() *cobra.Command {
 	fl.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning or info")
 	fl.StringVar(&f.disable, "disable", "", "comma-separated rule IDs not to report, e.g. WF008,actionlint/runner-label")
 	fl.BoolVar(&f.noActionlint, "no-actionlint", false, "leave out actionlint's checks (syntax errors are still reported)")
-	fl.BoolVar(&f.fix, "fix", false, "apply the mechanical fixes to the files in place, then lint again")
-	fl.BoolVar(&f.diff, "diff", false, "print the mechanical fixes as a unified diff instead of applying them")
-	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only findings at or above -fail-on, and no summary")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also print each file read and the rule documentation URL of each finding")
+	f.Register(fl, cli.FixHelp{
+		Fix:     "apply the mechanical fixes to the files in place, then lint again",
+		Diff:    "print the mechanical fixes as a unified diff instead of applying them",
+		Quiet:   "print only findings at or above -fail-on, and no summary",
+		Verbose: "also print each file read and the rule documentation URL of each finding",
+	})
 	return c
 }
 
@@ -125,11 +127,8 @@ func runLint(c *cobra.Command, f *lintFlags, args []string) error {
 	if err != nil {
 		return cli.Usagef("-fail-on: %v", err)
 	}
-	if f.fix && f.diff {
-		return cli.Usagef("-fix and -diff exclude each other")
-	}
-	if f.quiet && f.verbose {
-		return cli.Usagef("-q and -v exclude each other")
+	if err := f.Validate(); err != nil {
+		return err
 	}
 	opts := workflow.Options{NoActionlint: f.noActionlint}
 	for _, id := range strings.Split(f.disable, ",") {
@@ -146,7 +145,7 @@ func runLint(c *cobra.Command, f *lintFlags, args []string) error {
 		if err != nil {
 			return workflow.Result{}, err
 		}
-		if f.verbose {
+		if f.Verbose {
 			for _, file := range files {
 				fmt.Fprintf(stderr, "workflow: reading %s\n", file.Name)
 			}
@@ -157,49 +156,30 @@ func runLint(c *cobra.Command, f *lintFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.diff {
-		d, err := report.UnifiedDiff(res.Diagnostics, os.ReadFile)
-		if err != nil {
-			return cli.Usagef("-diff: %v", err)
-		}
-		_, err = io.WriteString(stdout, d)
+	done, changed, err := f.Apply(c, res.Diagnostics)
+	if err != nil {
 		return err
 	}
-	if f.fix {
-		changed, err := report.ApplyFixesToFiles(ctx, res.Diagnostics, report.FixOptions{})
-		if err != nil {
-			return cli.Usagef("-fix: %v", err)
-		}
-		for _, p := range changed {
-			fmt.Fprintf(stderr, "workflow: fixed %s\n", p)
-		}
-		if len(changed) > 0 {
-			if res, err = lint(); err != nil {
-				return err
-			}
+	if done {
+		return unparsedError(res.Diagnostics, "lint without -diff to see their errors")
+	}
+	if changed {
+		if res, err = lint(); err != nil {
+			return err
 		}
 	}
-	diags := res.Diagnostics
-	if f.quiet {
-		var kept []workflow.Diagnostic
-		for _, d := range diags {
-			if d.Severity.Rank() >= threshold.Rank() {
-				kept = append(kept, d)
-			}
-		}
-		diags = kept
-	}
+	diags := cli.Shown(&f.FixFlags, res.Diagnostics, threshold, cli.DiagnosticSeverity)
 	if err := workflow.WriteDiagnostics(stdout, format, diags); err != nil {
 		return err
 	}
-	if f.verbose && format == workflow.FormatText {
+	if f.Verbose && format == workflow.FormatText {
 		for _, d := range diags {
 			if d.URL != "" {
 				fmt.Fprintf(stderr, "workflow: %s: %s\n", d.Rule, d.URL)
 			}
 		}
 	}
-	if !f.quiet && format == workflow.FormatText {
+	if !f.Quiet && format == workflow.FormatText {
 		counts := map[workflow.Severity]int{}
 		for _, d := range diags {
 			counts[d.Severity]++
@@ -207,8 +187,8 @@ func runLint(c *cobra.Command, f *lintFlags, args []string) error {
 		fmt.Fprintf(stderr, "workflow: %d file(s), %d error(s), %d warning(s), %d note(s)\n",
 			res.Files, counts[workflow.SeverityError], counts[workflow.SeverityWarning], counts[workflow.SeverityInfo])
 	}
-	if unparsed(res.Diagnostics) {
-		return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("some files are not valid workflows (see the actionlint/syntax-check errors above)")}
+	if err := unparsedError(res.Diagnostics, "see the actionlint/syntax-check errors above"); err != nil {
+		return err
 	}
 	if report.AtOrAbove(diags, threshold) {
 		return cli.Findings()
@@ -216,13 +196,15 @@ func runLint(c *cobra.Command, f *lintFlags, args []string) error {
 	return nil
 }
 
-func unparsed(diags []workflow.Diagnostic) bool {
+// unparsedError is the exit-2 error for files that are not valid
+// workflows, or nil; hint says where their errors are.
+func unparsedError(diags []workflow.Diagnostic, hint string) error {
 	for _, d := range diags {
 		if d.Rule == "actionlint/syntax-check" || d.Rule == "workflow/input" {
-			return true
+			return &cli.ExitError{Code: cli.ExitUsage, Err: fmt.Errorf("some files are not valid workflows (%s)", hint)}
 		}
 	}
-	return false
+	return nil
 }
 
 func generateCmd() *cobra.Command {

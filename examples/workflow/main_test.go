@@ -82,6 +82,7 @@ func TestConventions(t *testing.T) {
 		{"a directory", []string{"lint", wfDir, "-fail-on", "warning"}, 1, "ci.yml:3:3", ""},
 		{"-v names the files and rule docs", []string{"lint", warn, "-v"}, 0, "", "README.md#wf011"},
 		{"-q and -v", []string{"lint", warn, "-q", "-v"}, 2, "", "exclude"},
+		{"-diff on an invalid file exits 2", []string{"lint", bad, "-diff"}, 2, "", "lint without -diff to see their errors"},
 		{"generate to stdout", []string{"generate", "-facts", factsFile}, 0, "name: ci-cd", ""},
 		{"generate without -facts", []string{"generate"}, 2, "", "-facts is required"},
 		{"generate with bad facts", []string{"generate", "-facts", write(t, dir, "bad.json", `{"image":"Nope"}`)}, 2, "", "app_name"},
@@ -151,4 +152,17 @@ func TestFixAndDiff(t *testing.T) {
 	assert.Contains(t, out, "[WF004]")
 	b, _ = os.ReadFile(p)
 	assert.True(t, strings.Contains(string(b), "images: ${{ env.REGISTRY }}/minimalwave-blog:${{ github.sha }}"))
+}
+
+// -q prints only the findings at or above -fail-on, and no summary.
+func TestLintQuiet(t *testing.T) {
+	warn := write(t, t.TempDir(), "warn.yml", onlyWarnings)
+	out, errOut, code := runCLI(t, "lint", warn)
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "[WF011]")
+	assert.Contains(t, errOut, "0 error(s)")
+	out, errOut, code = runCLI(t, "lint", warn, "-q")
+	assert.Equal(t, 0, code)
+	assert.Empty(t, out)
+	assert.Empty(t, errOut)
 }
