@@ -351,6 +351,11 @@ func numeric(v Value) (float64, int64, bool, bool) {
 
 func binary(op string, a, b Value) Value {
 	if !a.Known() || !b.Known() {
+		if b.HostDependent && !a.HostDependent {
+			// float($WORKERS_PER_CORE) * cpu_count(): the host is the
+			// reason worth naming, so it goes first.
+			return taint("arithmetic on a value that is not statically known", b, a)
+		}
 		return taint("arithmetic on a value that is not statically known", a, b)
 	}
 	af, ai, aInt, aNum := numeric(a)

@@ -504,8 +504,15 @@ func (p *parser) assignment(n *node, conditional bool, reason string) {
 		}
 		v := p.eval(r)
 		if conditional {
+			host := v.HostDependent && v.Reason != ""
+			why := v.Reason
 			v = taint(reason, v)
 			v.Reason = reason
+			if host {
+				// Say where the host dependence comes from, not only
+				// that the binding is conditional.
+				v.Reason = why + "; " + reason
+			}
 		}
 		expr := oneLine(r.text(p.src))
 		for _, t := range targets {

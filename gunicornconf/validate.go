@@ -353,18 +353,22 @@ func (vd *validation) names() {
 		if a.Value.Kind == KindModule || strings.HasPrefix(a.Name, "_") || vd.c.imported[a.Name] {
 			continue // names bound by import are never misspelt settings
 		}
+		if vd.c.reads[a.Name] > 0 {
+			// The file reads the name itself (env = Env(); env.bool(...),
+			// port = ...; bind = f"...{port}"): a helper of its own, not a
+			// setting written for gunicorn to read.
+			continue
+		}
 		if guess, exact := closestSetting(a.Name); guess != "" {
 			msg := fmt.Sprintf("%q is not a gunicorn setting; gunicorn ignores it silently", a.Name)
 			if exact {
 				msg = fmt.Sprintf("%q is not a gunicorn setting (names are case-sensitive); gunicorn ignores it silently", a.Name)
 			}
 			var edits []TextEdit
-			if vd.c.reads[a.Name] == 0 {
-				for _, b := range vd.c.bindings[a.Name] {
-					if b.EndLine == b.Line && b.EndColumn-b.Column == len(a.Name) {
-						edits = append(edits, TextEdit{Pos: Position{File: vd.c.Path, Line: b.Line, Column: b.Column},
-							End: Position{File: vd.c.Path, Line: b.EndLine, Column: b.EndColumn}, NewText: guess})
-					}
+			for _, b := range vd.c.bindings[a.Name] {
+				if b.EndLine == b.Line && b.EndColumn-b.Column == len(a.Name) {
+					edits = append(edits, TextEdit{Pos: Position{File: vd.c.Path, Line: b.Line, Column: b.Column},
+						End: Position{File: vd.c.Path, Line: b.EndLine, Column: b.EndColumn}, NewText: guess})
 				}
 			}
 			vd.add(RuleUnknownSetting, a, a.Name, msg+fmt.Sprintf(". Did you mean %q?", guess), fmt.Sprintf("rename %s to %s", a.Name, guess), edits...)

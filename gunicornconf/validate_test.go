@@ -54,6 +54,12 @@ func TestValidateRules(t *testing.T) {
 		{"transposed", quiet + "timeotu = 4\n", Options{}, []ruleAt{{RuleUnknownSetting, 2}}},
 		{"misspelled hook", quiet + "def post_forks(server, worker):\n    pass\n", Options{}, []ruleAt{{RuleUnknownSetting, 2}}},
 		{"helper names are fine", quiet + "import os\ncpu_budget = 2\n_private = 1\n", Options{}, nil},
+		// A name the file reads itself is its own helper (bookwyrm's
+		// env = Env(); env.bool(...)); one it never reads is meant for
+		// gunicorn (ureport's env = "DJANGO_SETTINGS_MODULE=...", which
+		// gunicorn ignores: the setting is raw_env).
+		{"helper read by the file", quiet + "from environs import Env\nenv = Env()\nif env.bool(\"DEBUG\", False):\n    reload = True\n", Options{}, []ruleAt{{RuleNotStaticallyKnown, 5}}},
+		{"unread near-setting", quiet + "env = \"DJANGO_SETTINGS_MODULE=app.settings\"\n", Options{}, []ruleAt{{RuleUnknownSetting, 2}}},
 		{"float workers", quiet + "workers = 2.0\n", Options{}, []ruleAt{{RuleInvalidValue, 2}}},
 		{"negative timeout", quiet + "timeout = -1\n", Options{}, []ruleAt{{RuleInvalidValue, 2}}},
 		{"umask string with leading zero", quiet + "umask = \"022\"\n", Options{}, []ruleAt{{RuleInvalidValue, 2}}},
