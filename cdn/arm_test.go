@@ -283,7 +283,7 @@ func TestParseSpecPositions(t *testing.T) {
 
 	_, err = ParseSpec("cdn.json", []byte("{\n  \"resourceGroup\": \"rg\",\n  \"profil\": {}\n}"))
 	require.ErrorAs(t, err, &ie)
-	assert.Equal(t, `cdn.json:3:13: /profil: unknown field "profil"`, ie.Error())
+	assert.Equal(t, `cdn.json:3:13: /profil: unknown field "profil" (did you mean "profile"?)`, ie.Error())
 
 	_, err = ParseSpec("cdn.json", []byte("{\"resourceGroup\": 3}"))
 	require.ErrorAs(t, err, &ie)

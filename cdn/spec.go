@@ -134,13 +134,13 @@ const maxSpecSize = 1 << 20
 
 // ParseSpec parses a JSON spec (file names it in errors), fills defaults
 // and validates it. Every bad field is reported at once, as an *InputError
-// with file:line:col.
+// with file:line:col: unknown fields at any depth (names match exactly,
+// with a "did you mean"), names given twice, wrong kinds, then invalid
+// values. String values are quoted only by the checks of names, hosts and
+// paths, never by a decoding error.
 func ParseSpec(file string, src []byte) (*Spec, error) {
-	if len(src) > maxSpecSize {
-		return nil, &InputError{File: file, Errors: []FieldError{{Pos: Position{File: file}, Msg: fmt.Sprintf("larger than %d bytes", maxSpecSize)}}}
-	}
 	var s Spec
-	ix, err := decodeStrict(file, src, &s)
+	ix, err := decodeStrict(file, src, &s, maxSpecSize)
 	if err != nil {
 		return nil, err
 	}
