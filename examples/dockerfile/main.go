@@ -2,7 +2,7 @@
 // web applications and prints stage graphs, over deploykit's
 // imagebuild/dockerfile package.
 //
-//	dockerfile lint [-context DIR] [-format text|json|sarif|github] [-fail-on error] [-build-arg K=V] [-fix|-diff] DOCKERFILE
+//	dockerfile lint [-context DIR] [-format text|json|sarif|github] [-fail-on error] [-build-arg K=V] [-fix|-diff] [-q|-v] DOCKERFILE
 //	dockerfile generate [-project DIR] [-o DIR [-force]] [spec overrides...]
 //	dockerfile graph [-build-arg K=V] DOCKERFILE
 //	dockerfile rules
