@@ -15,7 +15,8 @@ import (
 )
 
 // realworldReports analyses testdata/realworld as JUDGED.tsv describes:
-// svix/ as one ordered history, other/ file by file, for PostgreSQL 16.
+// svix/ and sqitch_music/ each as one ordered history, other/ file by file,
+// for PostgreSQL 16.
 func realworldReports(t testing.TB) []*FileReport {
 	svix, err := filepath.Glob("testdata/realworld/svix/*.sql")
 	require.NoError(t, err)
@@ -28,6 +29,19 @@ func realworldReports(t testing.TB) []*FileReport {
 	}
 	reps, err := AnalyzeFiles(files, Options{PGVersion: 16})
 	require.NoError(t, err)
+	// sqitch_music/: one sqitch deploy history, in plan order.
+	sqitch, err := filepath.Glob("testdata/realworld/sqitch_music/*.sql")
+	require.NoError(t, err)
+	sort.Strings(sqitch)
+	files = files[:0]
+	for _, p := range sqitch {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		files = append(files, File{Path: p, SQL: b})
+	}
+	more, err := AnalyzeFiles(files, Options{PGVersion: 16})
+	require.NoError(t, err)
+	reps = append(reps, more...)
 	other, err := filepath.Glob("testdata/realworld/other/*.sql")
 	require.NoError(t, err)
 	sort.Strings(other)
