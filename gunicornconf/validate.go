@@ -69,7 +69,11 @@ func (p Platform) appService() bool {
 
 // AppServiceFrontEndTimeout is the App Service front end's request limit:
 // a request without a response after 230 seconds gets an error from the
-// front end, whatever gunicorn's timeout.
+// front end, whatever gunicorn's timeout. It applies to every App Service
+// app, custom containers included ("Azure has a general idle request
+// timeout of 230 seconds", Microsoft Q&A 1465927, answered by a Microsoft
+// moderator), so GC006 judges a timeout the file or command line sets on
+// appservice-container too; only Oryx's --timeout 600 is appservice-code's.
 const AppServiceFrontEndTimeout = 230
 
 // Options says what the validator assumes about the deployment. The zero
@@ -243,7 +247,7 @@ var rules = []report.Rule{
 		Help:    "gunicorn applies the config file first, then GUNICORN_CMD_ARGS, then the command line. On App Service's code deployments, Oryx's startup sets GUNICORN_CMD_ARGS to --timeout 600 --access-logfile '-' --error-logfile '-' --chdir=<app dir> (microsoft/Oryx scriptgenerator), so the file's timeout, accesslog and errorlog are dead. Start gunicorn with an explicit startup command (deploykit renders one) that passes these flags itself."},
 	{ID: RuleHostDependentSizing, Name: "host-dependent-sizing", Severity: report.SeverityWarning,
 		Summary: "workers or threads computed from the host's CPU count.",
-		Help:    "multiprocessing.cpu_count() and os.cpu_count() count the host's CPUs, not the container's CPU quota, and ignore memory: on a 64-core host with a 2-CPU, 3.5 GB plan, cpu_count()*2+1 starts 129 workers. Size for the plan (gunicornconf generate -sku SKU) or read the cgroup quota, affinity and memory at runtime (gunicornconf generate)."},
+		Help:    "multiprocessing.cpu_count() and os.cpu_count() count the CPUs the kernel reports, not the container's CPU quota (cgroup cpu.max), and ignore memory: qodo-ai/pr-agent's gunicorn config records a pod capped at 0.5 CPU on a 64-core node that started cpu_count()*2+1 = 129 workers and was OOM-killed. Size for the plan (gunicornconf generate -sku SKU) or read the cgroup quota, affinity and memory at runtime (gunicornconf generate)."},
 	{ID: RulePreloadSharedState, Name: "preload-shared-state", Severity: report.SeverityWarning,
 		Summary: "Connections and threads created while the config file loads (warning); preload_app without a post_fork hook (info: what to check).",
 		Help:    "gunicorn runs the config file in the master, so a connection or thread it creates is inherited by every forked worker (threads do not survive fork at all): create them in a post_fork(server, worker) or post_worker_init(worker) hook. With preload_app the application is imported once in the master too; that is a problem only when the app opens connections at import time, so the rule says what to check, at info level."},
@@ -893,7 +897,7 @@ func (vd *validation) workerClass() {
 	if declared == "sync" && class == "gthread" {
 		a := c.Set["threads"]
 		vd.addSev(RuleThreadsSwitchClass, report.SeverityInfo, a, "threads",
-			fmt.Sprintf("threads = %d with the sync worker: gunicorn silently runs the gthread worker instead", c.Threads),
+			fmt.Sprintf("threads = %d with the default sync worker: gunicorn runs the gthread worker instead (documented under threads)", c.Threads),
 			"worker_class = \"gthread\"")
 	}
 	for _, name := range []string{"worker_connections", "keepalive", "threads"} {
