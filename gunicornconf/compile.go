@@ -25,6 +25,7 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 	case "module":
 		c.futureImports(n)
 	case "function_definition":
+		c.forbiddenName(n.child("name"))
 		c.parameters(n.child("parameters"), "function definition")
 		inner := scope{function: true, async: n.hasToken("async"), depth: sc.depth + 1}
 		if inner.async {
@@ -52,6 +53,7 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		}
 		return
 	case "class_definition":
+		c.forbiddenName(n.child("name"))
 		inner := scope{class: true, depth: sc.depth}
 		for _, k := range n.kids {
 			if k.field == "body" {
@@ -195,6 +197,7 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 			}
 		}
 	case "named_expression":
+		c.forbiddenName(n.child("name"))
 		if p := n.parent; p != nil {
 			switch p.kind {
 			case "assignment", "augmented_assignment", "keyword_argument", "default_parameter", "typed_default_parameter", "return_statement", "expression_list", "pair", "slice", "lambda":
@@ -315,6 +318,27 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		if nm := n.child("name"); nm != nil && nm.text(c.src) == "__debug__" {
 			c.errAt(nm, "cannot assign to __debug__")
 		}
+	case "import_statement", "import_from_statement", "future_import_statement":
+		// compile.c forbidden_name: the name an import binds (the alias,
+		// or the first part of the dotted name).
+		for _, k := range n.kids {
+			if k.field != "name" {
+				continue
+			}
+			bound := k
+			if k.kind == "aliased_import" {
+				bound = k.child("alias")
+			} else if len(k.namedKids()) > 0 {
+				bound = k.namedKids()[0]
+			}
+			c.forbiddenName(bound)
+		}
+	case "as_pattern_target":
+		if p := n.parent; p != nil && p.parent != nil && p.parent.kind == "except_clause" {
+			for _, k := range n.namedKids() {
+				c.forbiddenName(k)
+			}
+		}
 	}
 	for _, k := range n.kids {
 		if k.named {
@@ -367,8 +391,15 @@ func (c *checker) assignment(n *node) {
 		return
 	}
 	if n.child("type") != nil {
+		// `(a): int` annotates a too (simple=0); the parentheses are
+		// single_target's '(' single_target ')'.
+		for (l.kind == "parenthesized_expression" || l.kind == "tuple_pattern" || l.kind == "tuple") &&
+			len(l.namedKids()) == 1 && !l.hasToken(",") {
+			l = l.namedKids()[0]
+		}
 		switch l.kind {
 		case "identifier", "attribute", "subscript":
+			c.target(l, "annotate")
 		case "pattern_list", "tuple_pattern", "tuple":
 			c.errAt(l, "only single target (not tuple) can be annotated")
 		case "list_pattern", "list":
@@ -408,7 +439,9 @@ func (c *checker) targetIn(t *node, ctx string, top bool) {
 			c.errAt(t, "cannot assign to __debug__")
 		}
 	case "attribute":
-		if a := t.child("attribute"); a != nil && a.text(c.src) == "__debug__" {
+		// An augmented assignment loads the attribute first: compile.c
+		// checks the name only in a Store context.
+		if a := t.child("attribute"); a != nil && a.text(c.src) == "__debug__" && ctx != "augmented" {
 			c.errAt(a, "cannot assign to __debug__")
 		}
 	case "subscript":
@@ -441,7 +474,11 @@ func (c *checker) targetIn(t *node, ctx string, top bool) {
 
 func (c *checker) delTarget(t *node) {
 	switch t.kind {
-	case "identifier", "attribute", "subscript":
+	case "identifier":
+		if t.text(c.src) == "__debug__" {
+			c.errAt(t, "cannot delete __debug__")
+		}
+	case "attribute", "subscript":
 	case "expression_list", "tuple", "list", "parenthesized_expression", "pattern_list", "tuple_pattern", "list_pattern":
 		for _, k := range t.namedKids() {
 			c.delTarget(k)
@@ -726,5 +763,13 @@ func (c *checker) asyncGenerator(def *node) {
 		for _, r := range returns {
 			c.errAt(r, "'return' with value in async generator")
 		}
+	}
+}
+
+// forbiddenName is compile.c's forbidden_name for a name the statement
+// binds: __debug__ cannot be assigned.
+func (c *checker) forbiddenName(nm *node) {
+	if nm != nil && nm.kind == "identifier" && nm.text(c.src) == "__debug__" {
+		c.errAt(nm, "cannot assign to __debug__")
 	}
 }

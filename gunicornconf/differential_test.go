@@ -128,6 +128,20 @@ var syntaxCorpus = []string{
 	"x = [1, 2,]\n", "x = (1,)\n", "x = ()\n", "x = {}\n", "x = {1}\n", "x = {1: 2,}\n", "x = a.b.c(d)[e]\n",
 	"if a:\n    pass\nelif b:\n    pass\nelse:\n    pass\n", "x = lambda *a, **k: 0\n", "x = lambda: 0\n",
 	"def f(a, /, b):\n    pass\n", "def f(/, a):\n    pass\n", "def f(a, *, b, /):\n    pass\n",
+	// __debug__ as a target (compile.c forbidden_name): every binding of the
+	// name, and attributes in assignment and annotation, but not in del or
+	// augmented assignment.
+	"__debug__ += 1\n", "a.__debug__ = 1\n", "a.__debug__\n", "del a.__debug__\n", "a.__debug__ += 1\n",
+	"f(__debug__=1)\n", "def f(__debug__): pass\n", "def f(*, __debug__=1): pass\n", "def f(*__debug__): pass\n",
+	"def f(**__debug__): pass\n", "lambda __debug__: 1\n", "import __debug__\n", "import a as __debug__\n",
+	"import __debug__.a\n", "from a import __debug__\n", "from a import b as __debug__\n", "def __debug__(): pass\n",
+	"class __debug__: pass\n", "for __debug__ in x: pass\n", "for a.__debug__ in x: pass\n", "with a as __debug__: pass\n",
+	"with a as b.__debug__: pass\n", "try: pass\nexcept E as __debug__: pass\n", "[__debug__ for __debug__ in x]\n",
+	"(__debug__ := 1)\n", "global __debug__\n", "a[__debug__] = 1\n", "x = __debug__\n", "__debug__: int\n",
+	"a.__debug__: int\n", "(__debug__): int\n", "a, *(b, c) = seq\n", "a, *[b, c] = seq\n", "(a): int = 1\n",
+	"((a)): int\n", "(a.b): int\n", "(a, b): int\n", "[a]: int\n", "f(**{}, __debug__=1)\n", "def f(a: __debug__): pass\n",
+	"async def __debug__(): pass\n", "del (__debug__)\n", "del __debug__\n", "del [a.__debug__]\n", "x.__debug__.y = 1\n",
+	"a, __debug__ = 1, 2\n", "[a, (b, __debug__)] = x\n", "x = [i for a.__debug__ in y]\n", "def f(a, /, __debug__): pass\n",
 }
 
 // limitCorpus is generated: just below and just above each nesting limit.

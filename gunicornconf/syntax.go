@@ -170,22 +170,44 @@ func syntaxTree(path string, src []byte) (*node, []byte, error) {
 			i += size
 		}
 	}
+	// CPython 3.11's tokenizer, grammar and literal rules decide what is
+	// Python; tree-sitter's errors and the lexical checks below only name
+	// the problem better when CPython rejects the file too.
+	grammarErr := c.cpythonGrammar()
 	if !c.brackets(root) {
 		c.grammarErrors(root)
 	}
-	if len(pe.Errors) == 0 && c.notModelled != nil {
+	if len(pe.Errors) > 0 {
+		if grammarErr == nil {
+			// Valid Python 3.11 that tree-sitter's grammar cannot read
+			// (`a, *(b, c) = seq`): the evaluator has no tree for it.
+			first := pe.Errors[0]
+			pe.Errors = nil
+			c.notModelled = &node{line: first.Line, col: first.Column}
+			c.notModelledWhat = "valid Python that tree-sitter's grammar does not read (" + first.Msg + ")"
+			return nil, nil, c.refuseNotModelled()
+		}
+		return nil, nil, pe.done()
+	}
+	if grammarErr != nil {
+		if len(root.kids) > 0 && root.kids[0].col > 1 && root.kids[0].kind != "comment" &&
+			indentWidth(src[root.kids[0].start-(root.kids[0].col-1):root.kids[0].start]) > 0 {
+			pe.add(root.kids[0].line, root.kids[0].col, 0, 0, "unexpected indent")
+		}
+		if len(pe.Errors) == 0 {
+			c.tokens(root)
+			c.logicalLines(root)
+			c.indentation(root)
+		}
+		if len(pe.Errors) == 0 {
+			pe.Errors = append(pe.Errors, *grammarErr)
+		}
+		return nil, nil, pe.done()
+	}
+	if c.notModelled != nil {
 		return nil, nil, c.refuseNotModelled()
 	}
-	if len(pe.Errors) == 0 && len(root.kids) > 0 && root.kids[0].col > 1 && root.kids[0].kind != "comment" &&
-		indentWidth(src[root.kids[0].start-(root.kids[0].col-1):root.kids[0].start]) > 0 {
-		pe.add(root.kids[0].line, root.kids[0].col, 0, 0, "unexpected indent")
-	}
-	if len(pe.Errors) == 0 {
-		c.tokens(root)
-		c.logicalLines(root)
-		c.indentation(root)
-		c.compile(root, scope{}, nil)
-	}
+	c.compile(root, scope{}, nil)
 	if len(pe.Errors) == 0 {
 		c.symbols(root)
 	}
@@ -266,8 +288,10 @@ func decodeSource(src []byte) ([]byte, error) {
 type checker struct {
 	src []byte
 	pe  *ParseError
-	// notModelled is the first construct the checks do not cover.
-	notModelled *node
+	// notModelled is the first construct the checks do not cover;
+	// notModelledWhat names it when it is not a node kind of its own.
+	notModelled     *node
+	notModelledWhat string
 }
 
 func (c *checker) errAt(n *node, format string, a ...any) {
@@ -867,6 +891,8 @@ func (c *checker) exceptStar(n *node) bool {
 func (c *checker) refuseNotModelled() error {
 	what := "match statements (their pattern rules are not checked)"
 	switch c.notModelled.kind {
+	case "":
+		what = c.notModelledWhat
 	case "ERROR", "except_group_clause", "list_splat":
 		what = "except* clauses (their compile-time rules are not checked)"
 	}
@@ -909,4 +935,34 @@ func translateNewlines(src []byte) []byte {
 		}
 	}
 	return out
+}
+
+// cpythonGrammar runs CPython 3.11's tokenizer and grammar
+// (syntax_tokenize.go, syntax_grammar.go) and its string-literal rules
+// (syntax_strings.go) over the source and returns the first error, or
+// nil when CPython's parser accepts the file. A \N{name} escape, which
+// needs Unicode's name table, is recorded as not modelled.
+func (c *checker) cpythonGrammar() *SyntaxError {
+	toks, terr := pyTokenize(c.src)
+	if terr != nil {
+		l, col := lineCol(c.src, min(terr.off, len(c.src)))
+		return &SyntaxError{Line: l, Column: col, Msg: terr.msg}
+	}
+	ok, at, tooDeep := pyRecognize(toks)
+	switch {
+	case tooDeep:
+		return &SyntaxError{Line: at.line, Column: at.col, Msg: "too complex: Python's parser stack overflows (more than 6000 rule levels)"}
+	case !ok:
+		return &SyntaxError{Line: at.line, Column: at.col, Msg: "invalid syntax at " + pyTokenSummary(at)}
+	}
+	if t, e := checkStringTokens(toks); e != nil {
+		if e.msg != "" {
+			return &SyntaxError{Line: t.line, Column: t.col, Msg: e.msg}
+		}
+		if c.notModelled == nil {
+			c.notModelled = &node{line: t.line, col: t.col, eline: t.line, ecol: t.col}
+			c.notModelledWhat = e.notModelled
+		}
+	}
+	return nil
 }
