@@ -226,10 +226,11 @@ func specError(err error) error {
 }
 
 // fieldPositions maps the path of every value to where its name (or, for
-// an array element, the value) is, for problems found by Validate.
+// an array element and the root, the value) is, for problems found by
+// Validate.
 func fieldPositions(ix *strictjson.Index) map[string]Position {
 	m := make(map[string]Position, ix.Len())
-	for i := 1; i < ix.Len(); i++ {
+	for i := range ix.Len() {
 		if p := ix.Path(i).Dotted(); m[p] == (Position{}) {
 			m[p] = ix.NamePos(i)
 		}
@@ -237,17 +238,18 @@ func fieldPositions(ix *strictjson.Index) map[string]Position {
 	return m
 }
 
-// pos returns the position of a JSON path, or of its nearest parent.
+// pos returns the position of a JSON path, or of its nearest parent (a
+// missing field is placed at the object that lacks it).
 func (s *Spec) pos(path string) Position {
 	for p := path; s.positions != nil; {
 		if pos, ok := s.positions[p]; ok {
 			return pos
 		}
-		i := strings.LastIndexAny(p, ".[")
-		if i <= 0 {
+		if p == "" {
 			break
 		}
-		p = p[:i]
+		i := strings.LastIndexAny(p, ".[")
+		p = p[:max(i, 0)]
 	}
 	return Position{File: s.file}
 }

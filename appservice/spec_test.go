@@ -53,3 +53,15 @@ func TestSpecSecretInTypeErrorNotEchoed(t *testing.T) {
 	assert.Contains(t, err.Error(), `site.json:2:33: appSettings["SECRET_KEY"]: expected a string, found an object`)
 	assert.NotContains(t, err.Error(), "hunter2")
 }
+
+// A missing field is placed at the object that lacks it: every problem of a
+// file has a position.
+func TestSpecMissingFieldsArePositioned(t *testing.T) {
+	_, err := appservice.ParseSpec("site.json", []byte("\n  {}"))
+	require.Error(t, err)
+	assert.ElementsMatch(t, []string{
+		"site.json:2:3: target.resourceGroup: expected a name",
+		"site.json:2:3: target.app: expected a name",
+		"site.json:2:3: target.plan: expected a name",
+	}, strings.Split(err.Error(), "\n"))
+}
