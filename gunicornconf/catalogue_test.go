@@ -186,7 +186,8 @@ func TestCatalogue25_1(t *testing.T) {
 	assert.True(t, hp.Unknown(mustVersion("25.0")))
 	cs, _ := Lookup("control_socket")
 	assert.Equal(t, `"gunicorn.ctl"`, cs.DefaultIn(v))
-	assert.True(t, cs.Unknown(mustVersion("26.1")), "the default changed between 25.1 and 26.2")
+	assert.True(t, cs.Unknown(mustVersion("25.3")), "the default changed between 25.1 and 26.0")
+	assert.False(t, cs.Unknown(mustVersion("26.1")), "26.0 and 26.2 have the same default")
 	for _, n := range []string{"protocol", "uwsgi_allow_ips", "enable_backlog_metric"} {
 		s, _ := Lookup(n)
 		assert.True(t, s.In(v), n)
@@ -200,4 +201,31 @@ func TestCatalogue25_1(t *testing.T) {
 	has, known = workerClassKnown(v, "eventlet")
 	assert.True(t, has && known, "eventlet is deprecated in 25.1.0, not removed")
 	assert.Empty(t, Gaps(v))
+}
+
+// TestCatalogue26_0 checks what gunicorn 26.0.0's own config.py
+// (testdata/catalogue/config-26.0.0.py, byte-identical to the wheel's: its
+// sha256 is the one the wheel's RECORD lists) says.
+func TestCatalogue26_0(t *testing.T) {
+	v := mustVersion("26.0")
+	assert.Empty(t, Gaps(v))
+	hp, _ := Lookup("http_parser")
+	assert.True(t, hp.In(v))
+	assert.True(t, hp.In(mustVersion("26.1")), "in 26.0 and 26.2, so in 26.1")
+	cs, _ := Lookup("control_socket")
+	assert.Equal(t, "_get_default_control_socket()", cs.DefaultIn(v))
+	// The HTTP/2 stream and window settings still use validate_pos_int in
+	// 26.0; 26.2 has its own validators, so 26.1 is not modelled for them.
+	w, _ := Lookup("http2_initial_window_size")
+	assert.Equal(t, ValidatePosInt, w.ValidatorIn(v))
+	assert.True(t, w.Unknown(mustVersion("26.1")))
+	assert.Equal(t, Validator("http2_window_size"), w.ValidatorIn(mustVersion("26.2")))
+	h2c, _ := Lookup("http2_cleartext")
+	assert.False(t, h2c.In(v))
+	// SUPPORTED_WORKERS of 26.0.0 drops eventlet (removed in 26.0).
+	has, known := workerClassKnown(v, "eventlet")
+	assert.True(t, known)
+	assert.False(t, has)
+	_, known = workerClassKnown(mustVersion("25.3"), "eventlet")
+	assert.False(t, known, "in 25.1, not in 26.0: 25.3 cannot tell")
 }

@@ -245,19 +245,25 @@ def main():
                 v["default_from_env"] = True
             if s.get("hook_params"):
                 v["hook_params"] = s["hook_params"]
-            if not e["variants"] or {k: x for k, x in e["variants"][-1].items() if k != "from"} != {k: x for k, x in v.items() if k != "from"}:
+            same = lambda a, b: {k: x for k, x in a.items() if k not in ("from", "last")} == {k: x for k, x in b.items() if k not in ("from", "last")}
+            if not e["variants"] or not same(e["variants"][-1], v):
                 e["variants"].append(v)
+            # The newest text known to have this variant: releases up to it
+            # are decided by it, whatever changed later.
+            e["variants"][-1]["last"] = t["minor"]
         for i in range(1, len(e["variants"])):
             prev, cur = e["variants"][i - 1], e["variants"][i]
-            inside = [c for c in cands if version_key(prev["from"]) < version_key(c) < version_key(cur["from"])]
-            ch = [x for x in changed if version_key(prev["from"]) < version_key(x) <= version_key(cur["from"])]
+            inside = [c for c in cands if version_key(prev["last"]) < version_key(c) < version_key(cur["from"])]
+            ch = [x for x in changed if version_key(prev["last"]) < version_key(x) <= version_key(cur["from"])]
             if len(ch) == 1:
                 cur["changed_in"] = ch[0]
             elif inside:
                 for c in inside:
                     if c in e["in"]:
                         cur.setdefault("unknown_in", []).append(c)
-                        undetermined.setdefault(c, []).append("%s: %s changed between %s and %s" % (name, "/".join(diff_keys(prev, cur)), prev["from"], cur["from"]))
+                        undetermined.setdefault(c, []).append("%s: %s changed between %s and %s" % (name, "/".join(diff_keys(prev, cur)), prev["last"], cur["from"]))
+        for v in e["variants"]:
+            del v["last"]
         if unknown:
             e["unknown_in"] = unknown
         for n in ("versionadded", "deprecated"):
@@ -282,7 +288,7 @@ def main():
 
 
 def diff_keys(a, b):
-    return sorted(k for k in set(a) | set(b) if k not in ("from", "changed_in") and a.get(k) != b.get(k))
+    return sorted(k for k in set(a) | set(b) if k not in ("from", "last", "changed_in", "unknown_in") and a.get(k) != b.get(k))
 
 
 if __name__ == "__main__":
