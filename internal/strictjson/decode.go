@@ -356,22 +356,37 @@ func (d *decoder) object(s *schema, at, depth int) {
 			}
 			d.add(p, keyOff, member.start, before)
 		}
-		d.space()
-		if d.off >= len(d.data) {
-			d.syntax("unexpected end of file in an object")
-			return
-		}
-		switch d.data[d.off] {
-		case ',':
-			d.off++
-		case '}':
-			d.off++
-			return
-		default:
-			d.syntax("expected ',' or '}' after an object member")
+		if !d.next('}', "an object", "object member") {
 			return
 		}
 	}
+}
+
+// next reads the ',' before another member or element (true) or the
+// closing bracket (false).
+func (d *decoder) next(closing byte, in, what string) bool {
+	d.space()
+	if d.off >= len(d.data) {
+		d.syntax("unexpected end of file in " + in)
+		return false
+	}
+	switch d.data[d.off] {
+	case ',':
+		d.off++
+		return true
+	case closing:
+		d.off++
+		return false
+	}
+	d.syntax(fmt.Sprintf("expected ',' or '%c' after %s %s", closing, article(what), what))
+	return false
+}
+
+func article(w string) string {
+	if strings.ContainsRune("aeiou", rune(w[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func lineCol(p report.Position) string { return fmt.Sprintf("%d:%d", p.Line, p.Column) }
@@ -392,19 +407,7 @@ func (d *decoder) array(s *schema, at, depth int) {
 		if d.stop {
 			return
 		}
-		d.space()
-		if d.off >= len(d.data) {
-			d.syntax("unexpected end of file in an array")
-			return
-		}
-		switch d.data[d.off] {
-		case ',':
-			d.off++
-		case ']':
-			d.off++
-			return
-		default:
-			d.syntax("expected ',' or ']' after an array element")
+		if !d.next(']', "an array", "array element") {
 			return
 		}
 	}

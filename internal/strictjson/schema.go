@@ -138,30 +138,16 @@ func (b *builder) schema(t reflect.Type) (*schema, error) {
 		return &schema{shape: shapeUint, bits: t.Bits(), expected: "a non-negative integer"}, nil
 	case reflect.Float32, reflect.Float64:
 		return &schema{shape: shapeFloat, bits: t.Bits(), expected: "a number"}, nil
-	case reflect.Slice, reflect.Array:
-		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(jsonUnmarshaler) {
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(jsonUnmarshaler) {
 			return &schema{shape: shapeString, expected: "a base64 string"}, nil
 		}
-		s := &schema{shape: shapeArray, expected: "an array"}
-		b.building[t] = s
-		e, err := b.ref(t.Elem())
-		if err != nil {
-			return nil, err
-		}
-		s.elem = e
-		return s, nil
+		return b.container(t, shapeArray, "an array")
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String {
 			return nil, fmt.Errorf("strictjson: %s: only string map keys are modelled", t)
 		}
-		s := &schema{shape: shapeMap, expected: "an object"}
-		b.building[t] = s
-		e, err := b.ref(t.Elem())
-		if err != nil {
-			return nil, err
-		}
-		s.elem = e
-		return s, nil
+		return b.container(t, shapeMap, "an object")
 	case reflect.Struct:
 		s := &schema{shape: shapeObject, expected: "an object", fields: map[string]ref{}}
 		b.building[t] = s
@@ -172,6 +158,18 @@ func (b *builder) schema(t reflect.Type) (*schema, error) {
 		return s, nil
 	}
 	return nil, fmt.Errorf("strictjson: %s: not modelled", t)
+}
+
+// container is the schema of a slice or map: its element's, recursively.
+func (b *builder) container(t reflect.Type, sh shape, expected string) (*schema, error) {
+	s := &schema{shape: sh, expected: expected}
+	b.building[t] = s
+	e, err := b.ref(t.Elem())
+	if err != nil {
+		return nil, err
+	}
+	s.elem = e
+	return s, nil
 }
 
 func (s *schema) sortNames() {
