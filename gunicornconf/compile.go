@@ -191,7 +191,11 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		for _, k := range n.namedKids() {
 			switch k.kind {
 			case "list_splat":
-				c.errAt(k, "can't use starred expression here")
+				// `*a` alone is an error; `*a,` and `*a, b` are tuples
+				// (tree-sitter puts their commas in the statement).
+				if !n.hasToken(",") {
+					c.errAt(k, "can't use starred expression here")
+				}
 			case "named_expression":
 				c.errAt(k, "invalid syntax: an assignment expression (:=) needs parentheses here")
 			}

@@ -1,0 +1,98 @@
+# Generates cases.json: the accept/reject classes where gunicornconf's
+# parser disagreed with CPython (found by FuzzParse or by the corpus of
+# CPython's own tests), each with variants of the rule, and compile()'s
+# verdict recorded. Run from gunicornconf/:
+#     python3 testdata/syntax/gen_cases.py > testdata/syntax/cases.json
+# The class names the CPython stage and source that decides.
+import json
+import sys
+import warnings
+
+CASES = {
+    "tokenizer: backslash continuation needs a following line (Parser/tokenizer.c tok_continuation_line)": [
+        "x = 5\\", "\\", "\\\n", "\\\n\\\n", "x = 1 + \\\n", "x = 1 + \\\n2\n", "A.\u03bc\\\n",
+        "x = 1 \\ \n", "if x:\n    \\\n  y = 1\n", "\ndef fib(n):\n    \\\n'''doc'''\n    \\\na, b = 0, 1\n",
+    ],
+    "tokenizer: numbers (tok_get, verify_end_of_number)": [
+        "x = 1if y else 2\n", "x = 1else\n", "x = 0x1for\n", "x = 1_000\n", "x = 1__000\n", "x = 1_\n",
+        "x = 0_0\n", "x = 0_7\n", "x = 07\n", "x = 0o8\n", "x = 0b2\n", "x = 0o1_7\n", "x = 1e\n", "x = 1e+\n",
+        "x = 1e5j\n", "x = 1.e5\n", "x = .5j\n", "x = 0jx\n", "x = 1not in y\n", "x = 1in y\n", "x = 1is 1\n",
+        "x = 0xfor\n", "x = 1or 2\n", "x = 1and 2\n", "x = 1andy\n",
+    ],
+    "tokenizer: identifiers (XID_Start/XID_Continue, Unicode 14)": [
+        "\u00e9 = 1\n", "a\u0300 = 1\n", "\u0300a = 1\n", "x\u2e2f = 1\n", "\u037a = 1\n", "\u2118 = 1\n", "a\u00b7 = 1\n",
+        "\u212e = 1\n", "x = a\u200d\n", "\U0001e4d0 = 1\n",
+    ],
+    "parser action: string escapes (unicodeescape and bytes decoding)": [
+        "'\\xX0'", "'\\x0'", "'\\x00'", "'\\N'", "'\\N{'", "'\\N{}'", "'\\N{GREEK CAPITAL LETTER DELTA'",
+        "'\\U0010FFFF'", "'\\U00110000'", "'\\u12'", "'\\u1234'", "b'\\x1'", "b'\\xZZ'", "b'\\x12'",
+        "r'\\x'", "rb'\\x'", "'\\777'", "b'\\777'", "'\\q'", "b'\\N'", "b'\\u12'", "'a\\\nb'", "f'\\x1{a}'",
+        "f'{a}\\x1'", "f'\\N{DASH}'", "'\\N{DASH}'", "f'{a:\\x1}'", "'''\\x'''", "'\\\\x'",
+    ],
+    "parser action: f-strings (Parser/string_parser.c fstring_find_expr)": [
+        "f'{lambda x:x}'", "f'{(lambda x:x)}'", "f'{3!g}'", "f'{3!r}'", "f'{3!}'", "f'{a!r=}'", "f'{a=!r:>3}'",
+        "f'{a:{b:{c}}}'", "f'{a:{b}}'", "f'{ }'", "f'{a b}'", "f'{*a}'", "f'{*a,}'", "f'{a}}'", "f'{{a}}'",
+        "f'{x:{{}}}'", "f'{a:}'", "f'{a=:}'", "f'{a!s:}'", "f'{a#}'", "f'{a[\"b\"]}'", "f'{\"a\"}'",
+        "f'''{'''a'''}'''", "f'{a:=1}'", "f'{(a:=1)}'", "f'{a!=b}'", "f'{a<b}'", "f'{a>=b}'", "f'{)}'",
+        "f'{a)}'", "f'{(a}'", "f'{[}'", "f'{!r}'", "f'{:x}'", "f'{=}'", "f'\\{a}'", "f'{f\"{a}\"}'",
+        "f'{f\"{a b}\"}'", "f'{a:{{b}}}'", "f'{yield}'", "f'{a if b}'", "f'{a if b else c}'", "f'{1.}'",
+        "f'{0x}'", "f'{\"\\N\"}'", "rf'{a}\\N'", "f'{a}' b'x'", "f'{a}' 'x'",
+    ],
+    "grammar: parameters (python.gram parameters, slash_no_default, star_etc)": [
+        "def f(a, /, c, /): pass", "def f(a,/,/,b): pass", "lambda a, /, b, /: None", "def f(a, /): pass",
+        "def f(/): pass", "def f(a=1, /, b): pass", "def f(a=1, /, b=2): pass", "def f(*, a, /): pass",
+        "def f(*a: *b): pass", "def f(a: *b): pass", "lambda *a, b=1, **c: 0", "lambda a=1, b: 0",
+        "def f(**a,): pass", "def f(*a,): pass", "def f(*,): pass", "lambda *: 0", "def f(a, *, b): pass",
+    ],
+    "grammar: arguments and comprehensions (args, kwargs, genexp)": [
+        "f(x for x in L,)", "f(x for x in L)", "f(x for x in L, 1)", "f(1, x for x in L)", "f(a=1, *b)",
+        "f(**a, *b)", "f(**a, b=1)", "f(*a, b)", "f(a=1, b)", "f(a for a in b for c in d if e)",
+        "[x for x in 1, 2]", "[x for x in (1, 2)]", "f(a:=1)", "f(a=b:=1)", "f(*a:=1)", "f((a)=1)",
+    ],
+    "grammar: Python 2 and other statements tree-sitter reads (raise X, Y; except E as a.b)": [
+        "raise X, Y\n", "raise X, Y, Z\n", "raise X from Y\n", "raise\n", "raise from X\n",
+        "try:\n    pass\nexcept E as a.b:\n    pass", "try:\n    pass\nexcept E as a[b]:\n    pass",
+        "try:\n    pass\nexcept (E, F) as e:\n    pass", "try:\n    pass\nexcept E, F:\n    pass",
+        "exec 'x'\n", "print 'x'\n", "x = `1`\n", "x = 1 <> 2\n",
+    ],
+    "compiler: __debug__ is never bound (Python/compile.c forbidden_name)": [
+        "__debug__ = 1\n", "(__debug__ := 1)\n", "del __debug__\n", "__debug__: int\n", "a.__debug__: int\n",
+        "a.__debug__ = 1\n", "a.__debug__ += 1\n", "del a.__debug__\n", "import __debug__\n",
+        "from a import b as __debug__\n", "def __debug__(): pass\n", "class __debug__: pass\n",
+        "try: pass\nexcept E as __debug__: pass\n", "f(__debug__=1)\n", "lambda __debug__: 1\n",
+        "global __debug__\n", "from __future__ import annotations\nobject.__debug__: int",
+    ],
+    "compiler: annotated assignment targets (Python/compile.c compiler_annassign)": [
+        "(w): complex = 1j\n", "((a)): int\n", "(a.b): int\n", "(a, b): int\n", "[a]: int\n", "(a,): int\n",
+        "a.b: int\n", "a[1]: int = 2\n", "(a[1]): int\n", "f(): int\n",
+    ],
+    "compiler: starred expressions (Python/compile.c starunpack, 'can't use starred expression here')": [
+        "*A,", "*A", "*a, b", "x = *a,", "x = *a", "x = *a, b", "return *a,", "def f():\n    return *a, b\n",
+        "def f():\n    return *a\n", "for x in *a, b: pass", "for x in *a: pass", "x = yield *a,", "def f():\n    yield *a\n",
+        "def f():\n    yield *a,\n", "(*a,)", "(*a)", "[*a]", "{*a}", "print(*a)", "x[*a]", "x[*a,]", "x[*a] = 1",
+        "x = 1, *a", "*a, = b", "a = *b, = c", "del *a,", "del (*a,)", "assert *a", "x += *a,", "x += *a",
+        "with *a: pass", "if *a, b: pass", "while *a: pass", "x: int = *a,", "x: int = *a", "lambda: *a",
+        "lambda: (*a,)", "f(x=*a)", "{**a, *b}", "{*a: 1}", "x = [i for i in *a, b]", "x = [*i for i in a]",
+    ],
+    "tree-sitter cannot read valid Python (refused as not modelled)": [
+        "a, *(b, c) = seq\n", "a, *[b, c] = seq\n", "[*(a, b)] = c\n",
+    ],
+}
+
+
+def verdict(src):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(src, "conf.py", "exec", dont_inherit=True)
+            return True
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return False
+
+
+out = []
+for cls, srcs in CASES.items():
+    for s in srcs:
+        out.append({"class": cls, "src": s, "cpython": verdict(s)})
+json.dump({"python": sys.version.split()[0], "cases": out}, sys.stdout, indent=0, ensure_ascii=True)
+sys.stdout.write("\n")
