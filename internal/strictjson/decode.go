@@ -323,6 +323,9 @@ func (d *decoder) object(s *schema, at, depth int) {
 		switch s.shape {
 		case shapeObject:
 			vr, known = s.fields[key]
+			if !known && s.extra != nil {
+				vr, known = *s.extra, true
+			}
 		case shapeMap:
 			vr = s.elem
 		default:

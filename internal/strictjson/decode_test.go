@@ -300,3 +300,14 @@ func TestScanIndexesPointers(t *testing.T) {
 	assert.Equal(t, `a/b[1].c~`, ix.Path(i).Dotted())
 	assert.Equal(t, ptrs["/a~1b/1"], ix.Before(13))
 }
+
+// An SDK model with AdditionalProperties keeps every other name there, so
+// such names are not unknown.
+func TestSDKAdditionalProperties(t *testing.T) {
+	var v armmonitor.DynamicMetricCriteria
+	_, err := Decode("c.json", []byte(`{"criterionType": "DynamicThresholdCriterion", "name": "c", "futureField": {"x": 1}}`), &v, nil)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"futureField": map[string]any{"x": float64(1)}}, v.AdditionalProperties)
+	_, err = Decode("c.json", []byte(`{"name": 1}`), &v, nil)
+	assert.Equal(t, []string{`c.json:1:10: /name: expected a string, found a number`}, lines(t, err))
+}

@@ -37,6 +37,9 @@ type schema struct {
 	fields   map[string]ref
 	names    []string // sorted, for suggestions
 	elem     ref
+	// extra, when set, takes every name not in fields: an SDK model's
+	// AdditionalProperties map.
+	extra *ref
 }
 
 // ref is a use of a schema by a field, element or map value.
@@ -253,6 +256,15 @@ func (b *builder) probeFields(t reflect.Type, s *schema) error {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
+			continue
+		}
+		if f.Name == "AdditionalProperties" && f.Type.Kind() == reflect.Map && f.Type.Key().Kind() == reflect.String {
+			// The SDK keeps every other name here (and writes it back).
+			e, err := b.ref(f.Type.Elem())
+			if err != nil {
+				return err
+			}
+			s.extra = &e
 			continue
 		}
 		v := reflect.New(t)
