@@ -18,6 +18,7 @@
 package strictjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -130,6 +131,14 @@ func newDecoder(file string, data []byte, o Options) *decoder {
 }
 
 func (d *decoder) document(root ref) {
+	switch {
+	case bytes.HasPrefix(d.data, []byte("\xef\xbb\xbf")):
+		d.syntax("the file starts with a byte order mark, which JSON must not (RFC 8259 §8.1): save it as UTF-8 without one")
+		return
+	case bytes.HasPrefix(d.data, []byte("\xff\xfe")) || bytes.HasPrefix(d.data, []byte("\xfe\xff")):
+		d.syntax("the file is UTF-16 (as Windows PowerShell 5's > writes it); JSON must be UTF-8 (RFC 8259 §8.1)")
+		return
+	}
 	d.value(root, -1, "", -1, -1, false, 0)
 	if d.stop {
 		return

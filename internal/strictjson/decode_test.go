@@ -156,6 +156,8 @@ func TestSyntaxErrors(t *testing.T) {
 		{`{"count": 01}`, `d.json:1:12: invalid JSON: expected ',' or '}' after an object member`},
 		{"{\"name\": \"\xff\"}", `d.json:1:11: invalid JSON: a string is not valid UTF-8`},
 		{`{"name": "a`, `d.json:1:12: invalid JSON: unexpected end of file in a string`},
+		{"\xef\xbb\xbf{}", `d.json:1:1: invalid JSON: the file starts with a byte order mark, which JSON must not (RFC 8259 §8.1): save it as UTF-8 without one`},
+		{"\xff\xfe{\x00}\x00", `d.json:1:1: invalid JSON: the file is UTF-16 (as Windows PowerShell 5's > writes it); JSON must be UTF-8 (RFC 8259 §8.1)`},
 	} {
 		_, err := Decode("d.json", []byte(c.src), &doc{}, nil)
 		assert.Equal(t, []string{c.want}, lines(t, err), c.src)
