@@ -170,6 +170,11 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		c.assignment(n)
 	case "augmented_assignment":
 		if l := n.child("left"); l != nil {
+			// `(f) += 1` is single_target's '(' single_target ')'.
+			for (l.kind == "parenthesized_expression" || l.kind == "tuple_pattern" || l.kind == "tuple") &&
+				len(l.namedKids()) == 1 && !l.hasToken(",") {
+				l = l.namedKids()[0]
+			}
 			switch l.kind {
 			case "identifier", "attribute", "subscript":
 				c.target(l, "augmented")
@@ -226,6 +231,25 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 				c.notModelled = n
 			}
 		} else if p != nil {
+			// The operand of * is a whole bitwise_or or expression
+			// (python.gram star_named_expression, starred_expression):
+			// `*b*b` is *(b*b), where tree-sitter reads (*b)*b. The
+			// context is that of the outermost operator the star starts.
+			top := n
+			for top.parent != nil && starOperand[top.parent.kind] && len(top.parent.kids) > 0 && top.parent.kids[0] == top {
+				top = top.parent
+			}
+			if top != n {
+				p = top.parent
+				switch {
+				case p == nil:
+					return
+				case p.kind == "expression_statement" && !p.hasToken(","),
+					p.kind == "assignment" && top.field == "right":
+					c.errAt(n, "can't use starred expression here")
+					return
+				}
+			}
 			switch p.kind {
 			case "tuple":
 				if !p.hasToken(",") {
@@ -769,6 +793,10 @@ func (c *checker) asyncGenerator(def *node) {
 		}
 	}
 }
+
+// starOperand holds the operator nodes a star's operand may span.
+var starOperand = map[string]bool{"binary_operator": true, "comparison_operator": true, "boolean_operator": true,
+	"conditional_expression": true}
 
 // forbiddenName is compile.c's forbidden_name for a name the statement
 // binds: __debug__ cannot be assigned.

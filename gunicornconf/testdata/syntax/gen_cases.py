@@ -73,6 +73,10 @@ CASES = {
         "x = 1, *a", "*a, = b", "a = *b, = c", "del *a,", "del (*a,)", "assert *a", "x += *a,", "x += *a",
         "with *a: pass", "if *a, b: pass", "while *a: pass", "x: int = *a,", "x: int = *a", "lambda: *a",
         "lambda: (*a,)", "f(x=*a)", "{**a, *b}", "{*a: 1}", "x = [i for i in *a, b]", "x = [*i for i in a]",
+        "A[*b*b] = 1\n", "a[*b*b]", "[*b*b]", "*b*b", "*b*b,", "x = *b*b", "x = *b*b,", "f(*b*b)", "f(*b or c)",
+        "[*b or c]", "a[*b or c]", "a[*b if c else d]", "f(*b if c else d)", "[*b if c else d]", "return *b*b",
+        "(*b*b,)", "{*b|c}", "a[*b < c]", "[*b < c]", "a[1, *b*b, 2]", "for x in *b*b: pass", "for x in *b*b,: pass",
+        "(f) += 1\n", "((f)) += 1\n", "(f.a) += 1\n", "(f,) += 1\n", "(f[0]) += 1\n",
     ],
     "tree-sitter cannot read valid Python (refused as not modelled)": [
         "a, *(b, c) = seq\n", "a, *[b, c] = seq\n", "[*(a, b)] = c\n",
