@@ -243,39 +243,7 @@ func (a *analyzer) run(extra []Finding) *FileReport {
 			a.txn++
 			a.held = a.held[:0]
 		}
-		if !ps.Transactional && a.inBlock {
-			a.add(RuleNonTransactional, "", "", lockNone, false, false,
-				"this statement cannot run inside a transaction block: PostgreSQL rejects it and the migration fails",
-				"Run it outside the transaction. Django: set atomic = False on the migration class. Plain SQL: place it after COMMIT.")
-		}
-		var e effect
-		if len(a.enumAdds) > 0 {
-			a.enumUse()
-		}
-		if classify(ps.node) == classNotModelled {
-			a.unmodelledStatement(ps.node, &e)
-		} else {
-			a.statement(ps.node, &e)
-		}
-		if e.slow {
-			a.checkHeld(&e)
-		}
-		if !a.lockTimeout && !a.lockTimeoutReported {
-			for _, l := range e.locks {
-				if l.mode.blocksWrites() {
-					a.lockTimeoutReported = true
-					a.add(RuleLockTimeout, "", l.rel, l.mode, false, false,
-						"no lock_timeout is set before this "+l.mode.String()+" lock on "+l.rel+": if it waits behind a long query, every later query on the table queues behind it",
-						"SET lock_timeout = '2s'; (deploykit's migrate apply does this for you) and retry on timeout.")
-					break
-				}
-			}
-		}
-		if a.inBlock {
-			for _, l := range e.locks {
-				a.hold(l)
-			}
-		}
+		a.analyseStatement(ps)
 	}
 	if a.inBlock && a.begin != nil {
 		a.cur = a.begin
@@ -310,6 +278,45 @@ func (a *analyzer) run(extra []Finding) *FileReport {
 	}
 	rep.Verdict = VerdictFor(rep.Findings)
 	return rep
+}
+
+// analyseStatement analyses one statement that is not transaction control,
+// a.cur being ps: the rules, the locks it holds until COMMIT when in a
+// transaction block, and slow work while earlier locks are held.
+func (a *analyzer) analyseStatement(ps *parsedStmt) {
+	if !ps.Transactional && a.inBlock {
+		a.add(RuleNonTransactional, "", "", lockNone, false, false,
+			"this statement cannot run inside a transaction block: PostgreSQL rejects it and the migration fails",
+			"Run it outside the transaction. Django: set atomic = False on the migration class. Plain SQL: place it after COMMIT.")
+	}
+	var e effect
+	if len(a.enumAdds) > 0 {
+		a.enumUse()
+	}
+	if classify(ps.node) == classNotModelled {
+		a.unmodelledStatement(ps.node, &e)
+	} else {
+		a.statement(ps.node, &e)
+	}
+	if e.slow {
+		a.checkHeld(&e)
+	}
+	if !a.lockTimeout && !a.lockTimeoutReported {
+		for _, l := range e.locks {
+			if l.mode.blocksWrites() {
+				a.lockTimeoutReported = true
+				a.add(RuleLockTimeout, "", l.rel, l.mode, false, false,
+					"no lock_timeout is set before this "+l.mode.String()+" lock on "+l.rel+": if it waits behind a long query, every later query on the table queues behind it",
+					"SET lock_timeout = '2s'; (deploykit's migrate apply does this for you) and retry on timeout.")
+				break
+			}
+		}
+	}
+	if a.inBlock {
+		for _, l := range e.locks {
+			a.hold(l)
+		}
+	}
 }
 
 func (a *analyzer) transaction(ts *pg_query.TransactionStmt) {

@@ -200,22 +200,6 @@ func (a *analyzer) unmodelledStatement(n *pg_query.Node, e *effect) {
 	a.notModelled(e, rel, mode, "")
 }
 
-// doBlock: a DO block runs PL/pgSQL that the analyser does not read, and
-// EXECUTE runs SQL built at run time. Either way the locks are unknown.
-func (a *analyzer) doBlock(ds *pg_query.DoStmt, e *effect) {
-	body := ""
-	for _, arg := range ds.Args {
-		if d := arg.GetDefElem(); d != nil && d.Defname == "as" {
-			body = d.Arg.GetString_().GetSval()
-		}
-	}
-	what := "DO block"
-	if hasWord(body, "execute") {
-		what = "DO block with dynamic SQL (EXECUTE)"
-	}
-	a.notModelled(e, "", lockNone, what)
-}
-
 // hasWord reports whether s contains word (ASCII, case-insensitive) as a
 // whole word.
 func hasWord(s, word string) bool {

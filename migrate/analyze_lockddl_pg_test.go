@@ -107,6 +107,13 @@ func TestLockDDLOnPostgres(t *testing.T) {
 		{`CREATE SCHEMA other`, "t", "", lockNone},
 		{`CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'`, "t", "", lockNone},
 		{`CREATE EXTENSION IF NOT EXISTS plpgsql`, "t", "", lockNone},
+		// Static SQL in DO blocks (analyze_do.go): the same claims as at top level.
+		{`DO $$ BEGIN ALTER TABLE t SET UNLOGGED; END $$`, "t", RuleSetLogged, lockNone},
+		{`DO $$ BEGIN LOCK TABLE t IN SHARE MODE; END $$`, "t", RuleLockTable, lockNone},
+		{`DO $$ BEGIN ALTER TABLE p ATTACH PARTITION p2 FOR VALUES FROM (100) TO (200); END $$`, "p2", RuleAttachPartition, lockNone},
+		{`DO $$ BEGIN ALTER TABLE t ADD COLUMN uid integer DEFAULT 1 REFERENCES u (id); EXCEPTION WHEN duplicate_object THEN NULL; END $$`, "t", RuleAddColumnForeignKey, lockNone},
+		{`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'zz') THEN ALTER TABLE u ALTER COLUMN id TYPE bigint; END IF; END $$`, "u", RuleAlterColumnType, lockNone},
+		{`DO $$ BEGIN ALTER TABLE t ADD COLUMN z integer; END $$`, "t", "", lockAccessExclusive},
 	}
 	for i, tc := range cases {
 		t.Run(tc.stmt, func(t *testing.T) {
