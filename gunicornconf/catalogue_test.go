@@ -229,3 +229,31 @@ func TestCatalogue26_0(t *testing.T) {
 	_, known = workerClassKnown(mustVersion("25.3"), "eventlet")
 	assert.False(t, known, "in 25.1, not in 26.0: 25.3 cannot tell")
 }
+
+// TestCatalogue22_0 checks what gunicorn 22.0.0's own config.py
+// (testdata/catalogue/config-22.0.0.py, sha256 equal to the wheel's
+// RECORD) says: the issue's version ranges, now from the text itself.
+func TestCatalogue22_0(t *testing.T) {
+	v := mustVersion("22.0")
+	assert.Empty(t, Gaps(v))
+	has := func(name string) bool { s, ok := Lookup(name); return ok && s.In(v) }
+	assert.False(t, has("forwarder_headers"), "forwarder_headers came in 23.0")
+	assert.True(t, has("tolerate_dangerous_framing"))
+	assert.True(t, has("header_map"))
+	assert.True(t, has("casefold_http_method"))
+	assert.True(t, has("logconfig_json"))
+	assert.False(t, has("permit_obsolete_folding"), "added in 23.0")
+	td, _ := Lookup("tolerate_dangerous_framing")
+	assert.False(t, td.In(mustVersion("21.0")), "upstream added it in 22.0; only Debian's 20.1 backports it")
+	f, _ := Lookup("forwarded_allow_ips")
+	assert.Equal(t, ValidateStringToList, f.ValidatorIn(v), "22.0 does not validate addresses yet")
+	assert.Equal(t, `os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")`, f.DefaultIn(v))
+	assert.False(t, f.Unknown(mustVersion("21.0")), "20.1 and 22.0 agree")
+	p, _ := Lookup("proxy_allow_ips")
+	assert.Equal(t, `"127.0.0.1"`, p.DefaultIn(v))
+	st, _ := Lookup("statsd_host")
+	assert.Equal(t, ValidateStatsdAddress, st.ValidatorIn(v))
+	assert.True(t, st.Unknown(mustVersion("21.0")), "hostport in 20.1, statsd_address in 22.0")
+	ok, known := workerClassKnown(v, "eventlet")
+	assert.True(t, ok && known)
+}

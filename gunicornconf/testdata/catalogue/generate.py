@@ -215,7 +215,12 @@ def main():
             after = min((t for t in per_text if version_key(t["minor"]) > version_key(c)), key=lambda t: version_key(t["minor"]))
             pb, pa = name in before["settings"], name in after["settings"]
             if pb and pa:
-                e["in"].append(c)
+                # Both texts have it, yet gunicorn's note says a later
+                # release added it: the older text carries a backport
+                # (Debian's 20.1.0 has 22.0's tolerate_dangerous_framing),
+                # which the upstream release c does not have.
+                if not (added and version_key(added[-1]) > version_key(c)):
+                    e["in"].append(c)
             elif not pb and not pa:
                 if added and version_key(added[-1]) > version_key(before["minor"]) and version_key(added[-1]) <= version_key(c):
                     unknown.append(c)
