@@ -347,6 +347,9 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 			c.errAt(nm, "cannot assign to __debug__")
 		}
 	case "import_statement", "import_from_statement", "future_import_statement":
+		if c.isFutureImport(n) && n.line > c.futureLine {
+			c.errAt(n, "from __future__ imports must occur at the beginning of the file")
+		}
 		// compile.c forbidden_name: the name an import binds (the alias,
 		// or the first part of the dotted name).
 		for _, k := range n.kids {
@@ -375,38 +378,103 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 	}
 }
 
-// futureImports checks that `from __future__ import` names a feature and
-// comes first (after the docstring and other future imports).
+// futureImports is Python/future.c's future_parse: after the docstring,
+// a run of `from __future__ import` statements (a relative one such as
+// `from .__future__ import x` counts: only the module name is compared)
+// names known features. c.futureLine is the line of the last of them;
+// every later future import, at any depth, is an error
+// (compile.c compiler_from_import), checked in compile.
 func (c *checker) futureImports(mod *node) {
-	first := true
-	for i, st := range mod.namedKids() {
-		if st.kind == "future_import_statement" {
-			for _, nm := range st.namedKids() {
-				name := nm
-				if nm.kind == "aliased_import" {
-					name = nm.child("name")
-				}
-				if name == nil {
-					continue
-				}
-				f := name.text(c.src)
-				switch {
-				case f == "braces":
-					c.errAt(name, "not a chance")
-				case !futureFeatures[f]:
-					c.errAt(name, "future feature %s is not defined", f)
-				}
-			}
-			if !first {
-				c.errAt(st, "from __future__ imports must occur at the beginning of the file")
-			}
+	c.futureLine = -1
+	var stmts []*node
+	for _, st := range mod.namedKids() {
+		if st.kind != "comment" {
+			stmts = append(stmts, st)
+		}
+	}
+	i := 0
+	if len(stmts) > 0 && c.isDocstring(stmts[0]) {
+		i = 1
+	}
+	done, prevLine := false, 0
+	for ; i < len(stmts); i++ {
+		st := stmts[i]
+		if done && st.line > prevLine {
+			return
+		}
+		prevLine = st.line
+		if !c.isFutureImport(st) {
+			done = true
 			continue
 		}
-		if i == 0 && st.kind == "expression_statement" && len(st.namedKids()) == 1 && isStringNode(st.namedKids()[0]) {
-			continue // the docstring
+		if done {
+			c.errAt(st, "from __future__ imports must occur at the beginning of the file")
+			return
 		}
-		first = false
+		for _, nm := range st.kids {
+			if nm.field != "name" {
+				continue
+			}
+			name := nm
+			if nm.kind == "aliased_import" {
+				name = nm.child("name")
+			}
+			if name == nil {
+				continue
+			}
+			f := name.text(c.src)
+			switch {
+			case f == "braces":
+				c.errAt(name, "not a chance")
+			case !futureFeatures[f]:
+				c.errAt(name, "future feature %s is not defined", f)
+			}
+		}
+		c.futureLine = st.line
 	}
+}
+
+// isFutureImport reports an import from a module named __future__, at
+// any level of relative import.
+func (c *checker) isFutureImport(st *node) bool {
+	switch st.kind {
+	case "future_import_statement":
+		return true
+	case "import_from_statement":
+		m := st.child("module_name")
+		return m != nil && strings.TrimLeft(strings.Join(strings.Fields(m.text(c.src)), ""), ".") == "__future__"
+	}
+	return false
+}
+
+// isDocstring is _PyAST_GetDocString: the first statement is an
+// expression that is a str constant (parenthesised or concatenated; not
+// bytes, not an f-string).
+func (c *checker) isDocstring(st *node) bool {
+	if st.kind != "expression_statement" || len(st.namedKids()) != 1 {
+		return false
+	}
+	e := st.namedKids()[0]
+	for e.kind == "parenthesized_expression" && len(e.namedKids()) == 1 {
+		e = e.namedKids()[0]
+	}
+	parts := []*node{e}
+	if e.kind == "concatenated_string" {
+		parts = e.namedKids()
+	} else if e.kind != "string" {
+		return false
+	}
+	for _, p := range parts {
+		if p.kind != "string" {
+			return false
+		}
+		t := p.text(c.src)
+		q := strings.IndexAny(t, `'"`)
+		if q < 0 || strings.ContainsAny(t[:q], "bBfF") {
+			return false
+		}
+	}
+	return true
 }
 
 func isStringNode(n *node) bool { return n.kind == "string" || n.kind == "concatenated_string" }
@@ -424,6 +492,16 @@ func (c *checker) assignment(n *node) {
 		for (l.kind == "parenthesized_expression" || l.kind == "tuple_pattern" || l.kind == "tuple") &&
 			len(l.namedKids()) == 1 && !l.hasToken(",") {
 			l = l.namedKids()[0]
+		}
+		if l.kind == "subscript" && n.child("right") == nil {
+			// compile.c check_ann_subscr: without a value the subscript
+			// is evaluated element by element, and a star outside a
+			// display is "can't use starred expression here".
+			for _, k := range l.kids {
+				if k.field == "subscript" {
+					c.annSubscript(k)
+				}
+			}
 		}
 		switch l.kind {
 		case "identifier", "attribute", "subscript":
@@ -803,5 +881,29 @@ var starOperand = map[string]bool{"binary_operator": true, "comparison_operator"
 func (c *checker) forbiddenName(nm *node) {
 	if nm != nil && nm.kind == "identifier" && nm.text(c.src) == "__debug__" {
 		c.errAt(nm, "cannot assign to __debug__")
+	}
+}
+
+// annSubscript is check_ann_subscr for one element of a subscript:
+// tuples are entered, a starred element is an error.
+func (c *checker) annSubscript(k *node) {
+	for k.kind == "parenthesized_expression" && len(k.namedKids()) == 1 {
+		k = k.namedKids()[0]
+	}
+	switch k.kind {
+	case "tuple", "expression_list":
+		for _, e := range k.namedKids() {
+			c.annSubscript(e)
+		}
+		return
+	}
+	for x := k; ; x = x.kids[0] {
+		if x.kind == "list_splat" {
+			c.errAt(x, "can't use starred expression here")
+			return
+		}
+		if !starOperand[x.kind] || len(x.kids) == 0 {
+			return
+		}
 	}
 }

@@ -207,6 +207,11 @@ func syntaxTree(path string, src []byte) (*node, []byte, error) {
 	if c.notModelled != nil {
 		return nil, nil, c.refuseNotModelled()
 	}
+	if st := c.misreadStatement(root); st != nil {
+		c.notModelled = st
+		c.notModelledWhat = "valid Python whose statements tree-sitter's grammar reads differently"
+		return nil, nil, c.refuseNotModelled()
+	}
 	c.compile(root, scope{}, nil)
 	if len(pe.Errors) == 0 {
 		c.symbols(root)
@@ -292,6 +297,12 @@ type checker struct {
 	// notModelledWhat names it when it is not a node kind of its own.
 	notModelled     *node
 	notModelledWhat string
+	// futureLine is the line of the last leading __future__ import (-1:
+	// none), set by futureImports.
+	futureLine int
+	// ends are the positions of CPython's NEWLINE and ';' tokens, in
+	// order (cpythonGrammar).
+	ends []pyToken
 }
 
 func (c *checker) errAt(n *node, format string, a ...any) {
@@ -948,6 +959,11 @@ func (c *checker) cpythonGrammar() *SyntaxError {
 		l, col := lineCol(c.src, min(terr.off, len(c.src)))
 		return &SyntaxError{Line: l, Column: col, Msg: terr.msg}
 	}
+	for _, t := range toks {
+		if t.kind == tkNewline || t.kind == tkOp && t.val == ";" {
+			c.ends = append(c.ends, t)
+		}
+	}
 	ok, at, tooDeep := pyRecognize(toks)
 	switch {
 	case tooDeep:
@@ -962,6 +978,44 @@ func (c *checker) cpythonGrammar() *SyntaxError {
 		if c.notModelled == nil {
 			c.notModelled = &node{line: t.line, col: t.col, eline: t.line, ecol: t.col}
 			c.notModelledWhat = e.notModelled
+		}
+	}
+	return nil
+}
+
+var compoundKinds = map[string]bool{"if_statement": true, "for_statement": true, "while_statement": true,
+	"try_statement": true, "with_statement": true, "function_definition": true, "class_definition": true,
+	"decorated_definition": true, "match_statement": true, "comment": true}
+
+// misreadStatement returns a simple statement of tree-sitter's tree that
+// holds one of CPython's statement ends (a NEWLINE or a ';' token):
+// tree-sitter's scanner skips a newline its grammar does not expect, so
+// `A,` and `A %= 0` on two lines can become one statement, and the
+// compile-time checks would judge a statement CPython never sees.
+func (c *checker) misreadStatement(root *node) *node {
+	before := func(l1, c1, l2, c2 int) bool { return l1 < l2 || l1 == l2 && c1 < c2 }
+	stack := []*node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, k := range n.kids {
+			if !k.named {
+				continue
+			}
+			if k.kind == "block" || compoundKinds[k.kind] {
+				stack = append(stack, k)
+				continue
+			}
+			if n.kind != "module" && n.kind != "block" {
+				continue
+			}
+			// The first end token at or after the statement's start.
+			i := sort.Search(len(c.ends), func(i int) bool {
+				return !before(c.ends[i].line, c.ends[i].col, k.line, k.col)
+			})
+			if i < len(c.ends) && before(c.ends[i].line, c.ends[i].col, k.eline, k.ecol) {
+				return k
+			}
 		}
 	}
 	return nil
