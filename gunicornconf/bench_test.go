@@ -3,6 +3,8 @@ package gunicornconf
 import (
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -137,4 +139,80 @@ func BenchmarkTreeSitterParse(b *testing.B) {
 		}
 	}
 	reportCPU(b, cpu, 1)
+}
+
+// BenchmarkHeldOut is parse + validate + render on each held-out
+// real-world config (testdata/heldout, 0.3-11.9 KB), so "typical" is
+// measured on real input. Each file is a sub-benchmark named by its size
+// bucket and name (cpu-ns/op is that file's CPU time); the "all"
+// sub-benchmark runs every file once per op and reports, over the files,
+// the median, 95th percentile and maximum of the per-file CPU time
+// (p50-cpu-ns, p95-cpu-ns, max-cpu-ns) and the largest file's size.
+func BenchmarkHeldOut(b *testing.B) {
+	files, _ := filepath.Glob("testdata/heldout/*.py")
+	if len(files) < 25 {
+		b.Fatalf("%d held-out configs", len(files))
+	}
+	type in struct {
+		name string
+		src  []byte
+	}
+	var ins []in
+	for _, p := range files {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ins = append(ins, in{filepath.Base(p), src})
+	}
+	sort.Slice(ins, func(i, j int) bool { return len(ins[i].src) < len(ins[j].src) })
+	sku, _ := LookupSKU("P1v3")
+	one := func(b *testing.B, src []byte) {
+		c, err := Load("gunicorn.conf.py", src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = c.Validate(Options{Platform: PlatformAppServiceContainer})
+		if _, err := Render(RenderOptions{App: "app:app", SKU: &sku}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("all", func(b *testing.B) {
+		per := make([]time.Duration, len(ins))
+		b.ReportAllocs()
+		for b.Loop() {
+			for i, f := range ins {
+				t := processCPU()
+				one(b, f.src)
+				per[i] += processCPU() - t
+			}
+		}
+		ns := make([]float64, len(per))
+		for i, d := range per {
+			ns[i] = float64(d) / float64(b.N)
+		}
+		sort.Float64s(ns)
+		pct := func(p float64) float64 { return ns[int(p*float64(len(ns)-1)+0.5)] }
+		b.ReportMetric(pct(0.5), "p50-cpu-ns")
+		b.ReportMetric(pct(0.95), "p95-cpu-ns")
+		b.ReportMetric(ns[len(ns)-1], "max-cpu-ns")
+		b.ReportMetric(float64(len(ins[len(ins)-1].src)), "max-bytes")
+	})
+	for _, f := range ins {
+		bucket := "lt1KB"
+		switch n := len(f.src); {
+		case n >= 4096:
+			bucket = "ge4KB"
+		case n >= 1024:
+			bucket = "1-4KB"
+		}
+		b.Run(bucket+"/"+strings.TrimSuffix(f.name, ".py"), func(b *testing.B) {
+			b.SetBytes(int64(len(f.src)))
+			cpu := processCPU()
+			for b.Loop() {
+				one(b, f.src)
+			}
+			reportCPU(b, cpu, 1)
+		})
+	}
 }
