@@ -42,7 +42,7 @@ func classify(n *pg_query.Node) stmtClass {
 		*pg_query.Node_DropdbStmt, *pg_query.Node_DoStmt, *pg_query.Node_CommentStmt,
 		*pg_query.Node_AlterTableMoveAllStmt, *pg_query.Node_CreateSeqStmt, *pg_query.Node_ExplainStmt,
 		*pg_query.Node_CopyStmt, *pg_query.Node_CreateDomainStmt, *pg_query.Node_CreateSchemaStmt,
-		*pg_query.Node_CreateExtensionStmt, *pg_query.Node_AlterExtensionStmt:
+		*pg_query.Node_CreateExtensionStmt, *pg_query.Node_AlterExtensionStmt, *pg_query.Node_AlterOwnerStmt:
 		return classModelled
 	case
 		// Session, transaction and cursor control; no relation lock.

@@ -341,6 +341,35 @@ func (a *analyzer) comment(cs *pg_query.CommentStmt, e *effect) {
 	a.lock(e, rel, lockShareUpdateExclusive)
 }
 
+// ownerOnly are the object kinds whose ALTER ... OWNER TO only rewrites the
+// object's own catalog row (AlterObjectOwner_internal, schemacmds.c,
+// functioncmds.c, typecmds.c for domains): no lock on a table or index.
+// Tables, views and sequences take ALTER TABLE's path, and ALTER TYPE of
+// a composite type locks the type's relation, so those stay "not
+// modelled". ALTER SCHEMA and ALTER DOMAIN (with a table using the
+// domain) are checked against pg_locks by TestLockDDLOnPostgres.
+var ownerOnly = map[pg_query.ObjectType]bool{
+	pg_query.ObjectType_OBJECT_SCHEMA: true, pg_query.ObjectType_OBJECT_FUNCTION: true,
+	pg_query.ObjectType_OBJECT_PROCEDURE: true, pg_query.ObjectType_OBJECT_ROUTINE: true,
+	pg_query.ObjectType_OBJECT_AGGREGATE: true, pg_query.ObjectType_OBJECT_DATABASE: true,
+	pg_query.ObjectType_OBJECT_LANGUAGE: true, pg_query.ObjectType_OBJECT_DOMAIN: true,
+	pg_query.ObjectType_OBJECT_COLLATION: true, pg_query.ObjectType_OBJECT_CONVERSION: true,
+	pg_query.ObjectType_OBJECT_TSDICTIONARY: true, pg_query.ObjectType_OBJECT_TSCONFIGURATION: true,
+	pg_query.ObjectType_OBJECT_TABLESPACE: true,
+}
+
+// alterOwner: ALTER SCHEMA/FUNCTION/DOMAIN/... OWNER TO.
+func (a *analyzer) alterOwner(as *pg_query.AlterOwnerStmt, e *effect) {
+	if ownerOnly[as.ObjectType] {
+		return
+	}
+	rel := ""
+	if as.Relation != nil {
+		rel = relName(as.Relation)
+	}
+	a.notModelled(e, rel, lockNone, "ALTER "+strings.TrimPrefix(as.ObjectType.String(), "OBJECT_")+" ... OWNER TO")
+}
+
 // selectWork marks a SELECT that reads existing tables (or sleeps) as slow,
 // so that DKM050 reports it when it runs while a blocking lock is held:
 // "SELECT count(*) FROM t" after an ALTER in the same transaction keeps the

@@ -107,6 +107,8 @@ func TestLockDDLOnPostgres(t *testing.T) {
 		{`CREATE SCHEMA other`, "t", "", lockNone},
 		{`CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'`, "t", "", lockNone},
 		{`CREATE EXTENSION IF NOT EXISTS plpgsql`, "t", "", lockNone},
+		{`ALTER DOMAIN d OWNER TO CURRENT_USER`, "dt", "", lockNone},
+		{`ALTER SCHEMA public OWNER TO CURRENT_USER`, "t", "", lockNone},
 		// Static SQL in DO blocks (analyze_do.go): the same claims as at top level.
 		{`DO $$ BEGIN ALTER TABLE t SET UNLOGGED; END $$`, "t", RuleSetLogged, lockNone},
 		{`DO $$ BEGIN LOCK TABLE t IN SHARE MODE; END $$`, "t", RuleLockTable, lockNone},

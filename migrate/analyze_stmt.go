@@ -147,6 +147,8 @@ func (a *analyzer) statement(n *pg_query.Node, e *effect) {
 		a.markNewType(typ)
 	case *pg_query.Node_DropdbStmt:
 		a.dropDatabase(s.DropdbStmt)
+	case *pg_query.Node_AlterOwnerStmt:
+		a.alterOwner(s.AlterOwnerStmt, e)
 	case *pg_query.Node_CreateExtensionStmt:
 		a.createExtension(s.CreateExtensionStmt, e)
 	case *pg_query.Node_AlterExtensionStmt:
