@@ -100,11 +100,15 @@ func (a *analyzer) doBlock(ds *pg_query.DoStmt, e *effect) {
 	}
 	// Objects created in a branch that may not run are not known to be
 	// new: treat them as existing before the file.
-	for _, rel := range conditional {
-		if t := a.cat.tables[rel]; t != nil {
+	for _, name := range conditional {
+		if idx, ok := strings.CutPrefix(name, "index "); ok {
+			a.cat.indexFile[idx] = -1
+			continue
+		}
+		if t := a.cat.tables[name]; t != nil {
 			t.file = -1
 		}
-		delete(a.newTypes, rel)
+		delete(a.newTypes, name)
 	}
 }
 
@@ -371,9 +375,15 @@ func (a *analyzer) doStatement(outer *parsedStmt, body string, bodyOff int, st *
 	return ps
 }
 
-// createdSnapshot lists the tables and types the file has created so far.
+// createdSnapshot lists the tables, types and indexes ("index NAME") the
+// file has created so far.
 func (a *analyzer) createdSnapshot() map[string]bool {
 	m := map[string]bool{}
+	for name, f := range a.cat.indexFile {
+		if f == a.file {
+			m["index "+name] = true
+		}
+	}
 	for name, t := range a.cat.tables {
 		if t.file == a.file {
 			m[name] = true

@@ -84,6 +84,10 @@ func TestDoBlockConditionalCreate(t *testing.T) {
 	rep, err := AnalyzeSQL("0003.sql", []byte(sql), Options{PGVersion: 15})
 	require.NoError(t, err)
 	assert.Equal(t, wants(want{RuleAlterColumnType, SeverityError, ae, true, false}), findingsOf(rep))
+	// An index created conditionally may have existed: DROP INDEX is reported.
+	rep, err = AnalyzeSQL("0003.sql", []byte("DO $$ BEGIN\n  IF to_regclass('t_n') IS NULL THEN\n    CREATE INDEX t_n ON t (n);\n  END IF;\nEND $$;\nDROP INDEX t_n;"), Options{PGVersion: 15})
+	require.NoError(t, err)
+	assert.Contains(t, findingsOf(rep), want{RuleDropIndex, SeverityWarning, ae, false, false}.String())
 	// Unconditionally created: new, no finding.
 	rep, err = AnalyzeSQL("0003.sql", []byte("DO $$ BEGIN CREATE TABLE u (id int); END $$;\nALTER TABLE u ALTER COLUMN id TYPE bigint;"), Options{PGVersion: 15})
 	require.NoError(t, err)
