@@ -249,6 +249,15 @@ type catalogueData struct {
 	workers []workerNames
 	exact   map[Version]bool
 	gaps    map[Version][]string
+	// texts are the releases whose config.py is an input, per line.
+	texts map[Version]textRelease
+}
+
+// textRelease is the release of a catalogue input ("23.0.0") and whether
+// the input is a distribution's patched copy (Debian's 20.1.0).
+type textRelease struct {
+	release string
+	patched bool
 }
 
 type workerNames struct {
@@ -267,6 +276,10 @@ var honours = map[string][]string{
 
 var catalogue = sync.OnceValue(func() *catalogueData {
 	var raw struct {
+		Texts []struct {
+			Release string `json:"release"`
+			File    string `json:"file"`
+		} `json:"texts"`
 		Releases []struct {
 			Version      string   `json:"version"`
 			Exact        bool     `json:"exact"`
@@ -301,7 +314,10 @@ var catalogue = sync.OnceValue(func() *catalogueData {
 	if err := json.Unmarshal(catalogueJSON, &raw); err != nil {
 		panic("gunicornconf: the embedded catalogue.json is corrupt: " + err.Error())
 	}
-	c := &catalogueData{index: map[string]int{}, exact: map[Version]bool{}, gaps: map[Version][]string{}}
+	c := &catalogueData{index: map[string]int{}, exact: map[Version]bool{}, gaps: map[Version][]string{}, texts: map[Version]textRelease{}}
+	for _, t := range raw.Texts {
+		c.texts[mustVersion(t.Release)] = textRelease{release: t.Release, patched: strings.Contains(t.File, "-debian")}
+	}
 	for _, r := range raw.Releases {
 		v := mustVersion(r.Version)
 		c.versions = append(c.versions, v)
