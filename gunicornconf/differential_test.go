@@ -155,13 +155,31 @@ func limitCorpus() []string {
 		b.WriteString(strings.Repeat(" ", n) + "pass\n")
 		return b.String()
 	}
-	return []string{
+	out := []string{
 		nest(199), nest(200), nest(201), indent(98), indent(99), indent(100), indent(101),
 		"x = " + strings.Repeat("-", 1000) + "1\n", "x = " + strings.Repeat("-", 5000) + "1\n",
 		"x = 1" + strings.Repeat("+1", 1000) + "\n", "x = 1" + strings.Repeat("+1", 10000) + "\n",
 		"x = " + strings.Repeat("not ", 4000) + "1\n",
 		"workers = " + strings.Repeat("-", 2<<20) + "1\n",
 	}
+	// Either side of CPython 3.11's compile-time recursion limit: python3
+	// compiles 2989 levels of '-', 'not', '~', 'if else', '.a', '()' and
+	// '+1', and 2983 of 'lambda:' and '**' (bisection from module level;
+	// the exact bound moves with the caller's stack depth, gunicorn's is
+	// deeper), so 2900 must pass and 3100 must fail. Chains the syntax
+	// tree keeps flat (comparisons, string concatenation) have no limit;
+	// 'and'/'or' chains are flat in CPython's tree but nested in
+	// tree-sitter's, so only 2000 of them are checked here.
+	rep := func(pre, unit, post string, n int) string { return pre + strings.Repeat(unit, n) + post }
+	for _, g := range [][3]string{
+		{"x = ", "-", "1\n"}, {"x = ", "not ", "1\n"}, {"x = ", "~", "1\n"}, {"x = ", "lambda: ", "1\n"},
+		{"x = ", "1 if 2 else ", "1\n"}, {"x = a", ".a", "\n"}, {"x = a", "()", "\n"}, {"x = 1", "+1", "\n"},
+		{"x = 1", "**1", "\n"},
+	} {
+		out = append(out, rep(g[0], g[1], g[2], 2900), rep(g[0], g[1], g[2], 3100))
+	}
+	return append(out, rep("x = ", "1 < ", "1\n", 20000), rep("x = 1", " and 1", "\n", 2000),
+		rep("x = 'a'", " 'a'", "\n", 20000))
 }
 
 // TestParseAgreesWithCPython is the differential acceptance test: for

@@ -84,7 +84,8 @@ func mutate(r *rand.Rand, src string) string {
 }
 
 // TestMutatedCPythonTestsAgree is a systematic generator beside
-// FuzzParse: the snippets of CPython's own tests (testdata/cpython) with
+// FuzzParse: the snippets of CPython's own tests (testdata/cpython) and
+// the hand-written differential and scope corpora, with
 // one or two token edits each, every one compared with python3's
 // compile(). The seed is fixed; GUNICORNCONF_MUTANTS=N runs N mutants
 // (default 3000) and GUNICORNCONF_SEED another seed.
@@ -102,9 +103,13 @@ func TestMutatedCPythonTestsAgree(t *testing.T) {
 		seed = v
 	}
 	r := rand.New(rand.NewSource(seed))
+	pool := append(append([]string(nil), syntaxCorpus...), symtableCorpus...)
+	for _, sn := range s.Snippets {
+		pool = append(pool, sn.Src)
+	}
 	disagree := 0
 	for i := 0; i < n; i++ {
-		src := s.Snippets[r.Intn(len(s.Snippets))].Src
+		src := pool[r.Intn(len(pool))]
 		for k := 0; k <= r.Intn(2); k++ {
 			src = mutate(r, src)
 		}

@@ -24,7 +24,10 @@ var pyHardKeywords = map[string]bool{
 }
 
 // pyMaxRuleDepth is pegen's MAXSTACK (6000): deeper, CPython 3.11 stops
-// with "too complex to parse".
+// with "too complex to parse". Only the memoized rules count here (pegen
+// counts every rule), so the recognizer never refuses before CPython
+// does; the tree depth limit (MaxExpressionDepth) comes first for
+// everything but chains of lambdas.
 const pyMaxRuleDepth = 6000
 
 const (
@@ -161,11 +164,7 @@ func (p *pyParser) memoized(id int, f func() bool) bool {
 // try runs f and puts the position back when it fails.
 func (p *pyParser) try(f func() bool) bool {
 	at := p.pos
-	if !p.enter() {
-		return false
-	}
 	ok := f()
-	p.leave()
 	if !ok || p.tooDeep {
 		p.pos = at
 		return false
