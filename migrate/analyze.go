@@ -163,7 +163,7 @@ type constraintInfo struct {
 	foreign    string // referenced table of a FOREIGN KEY
 	// check is the expression of a CHECK constraint (for ATTACH PARTITION).
 	check *pg_query.Node
-	lock       lockMode
+	lock  lockMode
 }
 
 func newCatalog() *catalog {

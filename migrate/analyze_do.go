@@ -346,7 +346,7 @@ func collectFuncCalls(v reflect.Value, depth int, out *[]string) {
 
 // doStatement makes the parsed statement of a DO block's SQL statement,
 // placed on its line of the file (the DO statement's position when the
-// body cannot be found verbatim, e.g. a single-quoted body with '').
+// body cannot be found verbatim, e.g. a single-quoted body with doubled quotes).
 func (a *analyzer) doStatement(outer *parsedStmt, body string, bodyOff int, st *doStmt) *parsedStmt {
 	ps := &parsedStmt{Statement: outer.Statement, node: st.node, ignore: outer.ignore, opIndex: outer.opIndex}
 	ps.SQL = st.sql

@@ -28,7 +28,8 @@ import (
 // conjunct: PostgreSQL proves the bound by weak implication, so the
 // comparisons alone (NULL for a NULL col, which a CHECK lets pass) do not
 // exclude NULL. Constants must
-// be written alike in the bound and the CHECK (no casts). Anything else,
+// be written alike in the bound and the CHECK (a cast only to the key
+// column's own declared type, as in the docs' DATE '2008-02-01'). Anything else,
 // including multi-column keys, expression keys, HASH bounds, and partitions
 // or parents that predate the analysed set, keeps the scan claim.
 // TestAttachPartitionCheckOnPostgres checks each case on the real server
@@ -55,8 +56,16 @@ func partKeyOf(ps *pg_query.PartitionSpec) *partKey {
 }
 
 // constText renders a literal for comparison: "i:1", "s:2024-01-01";
-// "" for anything that is not a plain constant.
-func constText(n *pg_query.Node) string {
+// "" for anything that is not a plain constant. A cast of a constant to
+// the key column's own declared type (DATE '2024-01-01', '1'::integer) is
+// the constant: that is what PostgreSQL coerces the bound to.
+func constText(n *pg_query.Node, keyType *colType) string {
+	if tc := n.GetTypeCast(); tc != nil {
+		if t, ok := typeOf(tc.TypeName); ok && keyType != nil && sameType(t, *keyType) {
+			return constText(tc.Arg, nil)
+		}
+		return ""
+	}
 	c := n.GetAConst()
 	if c == nil || c.Isnull {
 		return ""
@@ -74,6 +83,18 @@ func constText(n *pg_query.Node) string {
 	return ""
 }
 
+func sameType(a, b colType) bool {
+	if a.name != b.name || a.array != b.array || len(a.mods) != len(b.mods) {
+		return false
+	}
+	for i := range a.mods {
+		if a.mods[i] != b.mods[i] {
+			return false
+		}
+	}
+	return true
+}
+
 func plainColumn(n *pg_query.Node) string {
 	cr := n.GetColumnRef()
 	if cr == nil || len(cr.Fields) != 1 {
@@ -87,10 +108,10 @@ var flippedOp = map[string]string{">=": "<=", "<=": ">=", ">": "<", "<": ">", "=
 // conjuncts flattens a CHECK expression's top-level ANDs into normalised
 // conjuncts: "col IS NOT NULL", "col >= i:1", "col IN i:1,i:2" (values
 // sorted). A conjunct of another shape becomes "?" and proves nothing.
-func conjuncts(n *pg_query.Node, out []string) []string {
+func conjuncts(n *pg_query.Node, keyType *colType, out []string) []string {
 	if b := n.GetBoolExpr(); b != nil && b.Boolop == pg_query.BoolExprType_AND_EXPR {
 		for _, a := range b.Args {
-			out = conjuncts(a, out)
+			out = conjuncts(a, keyType, out)
 		}
 		return out
 	}
@@ -110,10 +131,10 @@ func conjuncts(n *pg_query.Node, out []string) []string {
 		if _, ok := flippedOp[op]; !ok {
 			break
 		}
-		if col, c := plainColumn(x.Lexpr), constText(x.Rexpr); col != "" && c != "" {
+		if col, c := plainColumn(x.Lexpr), constText(x.Rexpr, keyType); col != "" && c != "" {
 			return append(out, col+" "+op+" "+c)
 		}
-		if col, c := plainColumn(x.Rexpr), constText(x.Lexpr); col != "" && c != "" {
+		if col, c := plainColumn(x.Rexpr), constText(x.Lexpr, keyType); col != "" && c != "" {
 			return append(out, col+" "+flippedOp[op]+" "+c)
 		}
 	case pg_query.A_Expr_Kind_AEXPR_IN:
@@ -122,7 +143,7 @@ func conjuncts(n *pg_query.Node, out []string) []string {
 			break
 		}
 		if col := plainColumn(x.Lexpr); col != "" {
-			if vals := constList(x.Rexpr.GetList().GetItems()); vals != nil {
+			if vals := constList(x.Rexpr.GetList().GetItems(), keyType); vals != nil {
 				if len(vals) == 1 {
 					return append(out, col+" = "+vals[0])
 				}
@@ -135,7 +156,7 @@ func conjuncts(n *pg_query.Node, out []string) []string {
 		}
 		if col := plainColumn(x.Lexpr); col != "" {
 			if arr := x.Rexpr.GetAArrayExpr(); arr != nil {
-				if vals := constList(arr.Elements); len(vals) > 1 {
+				if vals := constList(arr.Elements, keyType); len(vals) > 1 {
 					return append(out, col+" IN "+strings.Join(vals, ","))
 				}
 			}
@@ -145,13 +166,13 @@ func conjuncts(n *pg_query.Node, out []string) []string {
 }
 
 // constList renders the constants, sorted; nil when one is not a constant.
-func constList(items []*pg_query.Node) []string {
+func constList(items []*pg_query.Node, keyType *colType) []string {
 	if len(items) == 0 {
 		return nil
 	}
 	var vals []string
 	for _, it := range items {
-		c := constText(it)
+		c := constText(it, keyType)
 		if c == "" {
 			return nil
 		}
@@ -164,7 +185,7 @@ func constList(items []*pg_query.Node) []string {
 // boundConjuncts are the conjuncts of PostgreSQL's partition constraint
 // for bound on key, without the IS NOT NULL; ok is false when the bound is
 // not one the analyser proves (HASH, DEFAULT, NULL in a list, expressions).
-func boundConjuncts(key *partKey, b *pg_query.PartitionBoundSpec) (need []string, ok bool) {
+func boundConjuncts(key *partKey, keyType *colType, b *pg_query.PartitionBoundSpec) (need []string, ok bool) {
 	if key == nil || key.col == "" || b == nil || b.IsDefault {
 		return nil, false
 	}
@@ -178,7 +199,7 @@ func boundConjuncts(key *partKey, b *pg_query.PartitionBoundSpec) (need []string
 			if kw := plainColumn(d); kw == "minvalue" || kw == "maxvalue" {
 				continue
 			}
-			c := constText(d)
+			c := constText(d, keyType)
 			if c == "" {
 				return nil, false
 			}
@@ -190,7 +211,7 @@ func boundConjuncts(key *partKey, b *pg_query.PartitionBoundSpec) (need []string
 		}
 		return need, true
 	case key.strategy == pg_query.PartitionStrategy_PARTITION_STRATEGY_LIST && b.Strategy == "l":
-		vals := constList(b.Listdatums)
+		vals := constList(b.Listdatums, keyType)
 		if vals == nil {
 			return nil, false
 		}
@@ -210,7 +231,19 @@ func (a *analyzer) attachProvenByCheck(parent, part string, b *pg_query.Partitio
 	if pt == nil || tt == nil || pt.file < 0 || tt.file < 0 || tt.partKey != nil {
 		return "", false
 	}
-	need, ok := boundConjuncts(pt.partKey, b)
+	// The key column's declared type, for casts of the constants: the
+	// partition's column when its type is known, else the parent's.
+	var keyType *colType
+	if pt.partKey != nil {
+		for _, t := range []*tableInfo{tt, pt} {
+			if c := t.cols[pt.partKey.col]; c != nil && c.typeKnown {
+				kt := c.typ
+				keyType = &kt
+				break
+			}
+		}
+	}
+	need, ok := boundConjuncts(pt.partKey, keyType, b)
 	if !ok || len(need) == 0 {
 		return "", false
 	}
@@ -219,7 +252,7 @@ func (a *analyzer) attachProvenByCheck(parent, part string, b *pg_query.Partitio
 		if c.check == nil || c.notValid {
 			continue
 		}
-		for _, cj := range conjuncts(c.check, nil) {
+		for _, cj := range conjuncts(c.check, keyType, nil) {
 			have[cj] = name
 		}
 	}

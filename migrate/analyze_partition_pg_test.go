@@ -47,28 +47,38 @@ func TestAttachPartitionCheckOnPostgres(t *testing.T) {
 		attach string
 		rel    string // the relation whose scan is observed
 		scan   bool
+		// fp: the server skips the scan but the analyser, not proving it,
+		// still claims it (a false positive, never a missed scan).
+		fp bool
 	}{
-		{"no check", m1, jan, "m1", true},
-		{"not valid, then validate, nullable", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-02-01') NOT VALID;\nALTER TABLE m1 VALIDATE CONSTRAINT m1_bound;\n", jan, "m1", true},
-		{"not valid only", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-02-01') NOT VALID;\n", jan, "m1", true},
-		{"postgres's own form", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts IS NOT NULL AND ts >= '2024-01-01' AND ts < '2024-02-01') NOT VALID;\nALTER TABLE m1 VALIDATE CONSTRAINT m1_bound;\n", jan, "m1", false},
-		{"valid check added directly", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts IS NOT NULL AND ts >= '2024-01-01' AND ts < '2024-02-01');\n", jan, "m1", false},
+		{"no check", m1, jan, "m1", true, false},
+		{"not valid, then validate, nullable", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-02-01') NOT VALID;\nALTER TABLE m1 VALIDATE CONSTRAINT m1_bound;\n", jan, "m1", true, false},
+		{"not valid only", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-02-01') NOT VALID;\n", jan, "m1", true, false},
+		{"postgres's own form", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts IS NOT NULL AND ts >= '2024-01-01' AND ts < '2024-02-01') NOT VALID;\nALTER TABLE m1 VALIDATE CONSTRAINT m1_bound;\n", jan, "m1", false, false},
+		{"valid check added directly", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts IS NOT NULL AND ts >= '2024-01-01' AND ts < '2024-02-01');\n", jan, "m1", false, false},
 		// The bound's comparisons do not exclude NULL: PostgreSQL proves by weak implication.
-		{"nullable column without IS NOT NULL", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-02-01');\n", jan, "m1", true},
-		{"not null column, not valid then validate", "CREATE TABLE m1 (id integer, ts date NOT NULL);\nINSERT INTO m1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\nALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-02-01') NOT VALID;\nALTER TABLE m1 VALIDATE CONSTRAINT m1_bound;\n", jan, "m1", false},
-		{"column check at create table", "CREATE TABLE m1 (id integer, ts date NOT NULL CHECK (ts >= '2024-01-01' AND ts < '2024-02-01'));\nINSERT INTO m1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", jan, "m1", false},
-		{"flipped operands, two constraints", "CREATE TABLE m1 (id integer, ts date NOT NULL, CONSTRAINT lo CHECK ('2024-01-01' <= ts), CONSTRAINT hi CHECK ('2024-02-01' > ts));\nINSERT INTO m1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", jan, "m1", false},
-		{"wrong upper bound", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-03-01');\n", jan, "m1", true},
-		{"only the lower bound", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01');\n", jan, "m1", true},
-		{"dropped check", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-02-01');\nALTER TABLE m1 DROP CONSTRAINT m1_bound;\n", jan, "m1", true},
-		{"minvalue", "CREATE TABLE m0 (id integer, ts date NOT NULL CONSTRAINT m0_bound CHECK (ts < '2024-01-01'));\nINSERT INTO m0 SELECT g, DATE '2023-01-01' FROM generate_series(1, 300) g;\n", "ALTER TABLE m ATTACH PARTITION m0 FOR VALUES FROM (MINVALUE) TO ('2024-01-01')", "m0", false},
-		{"integer key", "CREATE TABLE mi1 (id integer NOT NULL CHECK (id >= 1 AND id < 1000));\nINSERT INTO mi1 SELECT g FROM generate_series(1, 300) g;\n", "ALTER TABLE mi ATTACH PARTITION mi1 FOR VALUES FROM (1) TO (1000)", "mi1", false},
-		{"list in", l1 + "ALTER TABLE l1 ADD CONSTRAINT l1_k CHECK (k IS NOT NULL AND k IN ('a', 'b'));\n", "ALTER TABLE l ATTACH PARTITION l1 FOR VALUES IN ('b', 'a')", "l1", false},
-		{"list any", l1 + "ALTER TABLE l1 ADD CONSTRAINT l1_k CHECK (k IS NOT NULL AND k = ANY (ARRAY['a', 'b']));\n", "ALTER TABLE l ATTACH PARTITION l1 FOR VALUES IN ('a', 'b')", "l1", false},
-		{"list single value", "CREATE TABLE l1 (id integer, k text NOT NULL CHECK (k = 'a'));\nINSERT INTO l1 SELECT g, 'a' FROM generate_series(1, 300) g;\n", "ALTER TABLE l ATTACH PARTITION l1 FOR VALUES IN ('a')", "l1", false},
-		{"list other values", l1 + "ALTER TABLE l1 ADD CONSTRAINT l1_k CHECK (k IS NOT NULL AND k IN ('a', 'b', 'c'));\n", "ALTER TABLE l ATTACH PARTITION l1 FOR VALUES IN ('a', 'b')", "l1", true},
-		{"default partition is still scanned", "CREATE TABLE md1 (id integer, ts date NOT NULL CHECK (ts >= '2024-01-01' AND ts < '2024-02-01'));\nINSERT INTO md1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", "ALTER TABLE md ATTACH PARTITION md1 FOR VALUES FROM ('2024-01-01') TO ('2024-02-01')", "md_default", true},
-		{"proven partition with a default is not scanned", "CREATE TABLE md1 (id integer, ts date NOT NULL CHECK (ts >= '2024-01-01' AND ts < '2024-02-01'));\nINSERT INTO md1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", "ALTER TABLE md ATTACH PARTITION md1 FOR VALUES FROM ('2024-01-01') TO ('2024-02-01')", "md1", false},
+		{"nullable column without IS NOT NULL", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-02-01');\n", jan, "m1", true, false},
+		{"not null column, not valid then validate", "CREATE TABLE m1 (id integer, ts date NOT NULL);\nINSERT INTO m1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\nALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-02-01') NOT VALID;\nALTER TABLE m1 VALIDATE CONSTRAINT m1_bound;\n", jan, "m1", false, false},
+		{"column check at create table", "CREATE TABLE m1 (id integer, ts date NOT NULL CHECK (ts >= '2024-01-01' AND ts < '2024-02-01'));\nINSERT INTO m1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", jan, "m1", false, false},
+		{"flipped operands, two constraints", "CREATE TABLE m1 (id integer, ts date NOT NULL, CONSTRAINT lo CHECK ('2024-01-01' <= ts), CONSTRAINT hi CHECK ('2024-02-01' > ts));\nINSERT INTO m1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", jan, "m1", false, false},
+		{"wrong upper bound", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-03-01');\n", jan, "m1", true, false},
+		{"only the lower bound", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01');\n", jan, "m1", true, false},
+		{"dropped check", m1 + "ALTER TABLE m1 ADD CONSTRAINT m1_bound CHECK (ts >= '2024-01-01' AND ts < '2024-02-01');\nALTER TABLE m1 DROP CONSTRAINT m1_bound;\n", jan, "m1", true, false},
+		{"minvalue", "CREATE TABLE m0 (id integer, ts date NOT NULL CONSTRAINT m0_bound CHECK (ts < '2024-01-01'));\nINSERT INTO m0 SELECT g, DATE '2023-01-01' FROM generate_series(1, 300) g;\n", "ALTER TABLE m ATTACH PARTITION m0 FOR VALUES FROM (MINVALUE) TO ('2024-01-01')", "m0", false, false},
+		{"integer key", "CREATE TABLE mi1 (id integer NOT NULL CHECK (id >= 1 AND id < 1000));\nINSERT INTO mi1 SELECT g FROM generate_series(1, 300) g;\n", "ALTER TABLE mi ATTACH PARTITION mi1 FOR VALUES FROM (1) TO (1000)", "mi1", false, false},
+		{"list in", l1 + "ALTER TABLE l1 ADD CONSTRAINT l1_k CHECK (k IS NOT NULL AND k IN ('a', 'b'));\n", "ALTER TABLE l ATTACH PARTITION l1 FOR VALUES IN ('b', 'a')", "l1", false, false},
+		{"list any", l1 + "ALTER TABLE l1 ADD CONSTRAINT l1_k CHECK (k IS NOT NULL AND k = ANY (ARRAY['a', 'b']));\n", "ALTER TABLE l ATTACH PARTITION l1 FOR VALUES IN ('a', 'b')", "l1", false, false},
+		{"list single value", "CREATE TABLE l1 (id integer, k text NOT NULL CHECK (k = 'a'));\nINSERT INTO l1 SELECT g, 'a' FROM generate_series(1, 300) g;\n", "ALTER TABLE l ATTACH PARTITION l1 FOR VALUES IN ('a')", "l1", false, false},
+		{"list other values", l1 + "ALTER TABLE l1 ADD CONSTRAINT l1_k CHECK (k IS NOT NULL AND k IN ('a', 'b', 'c'));\n", "ALTER TABLE l ATTACH PARTITION l1 FOR VALUES IN ('a', 'b')", "l1", true, false},
+		// The ddl-partitioning docs' own form: typed literals of the key's type.
+		{"typed literals, as in the docs", "CREATE TABLE m1 (id integer, ts date NOT NULL CHECK (ts >= DATE '2024-01-01' AND ts < '2024-02-01'::date));\nINSERT INTO m1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", jan, "m1", false, false},
+		{"typed literal in the bound", "CREATE TABLE m1 (id integer, ts date NOT NULL CHECK (ts >= '2024-01-01' AND ts < '2024-02-01'));\nINSERT INTO m1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", "ALTER TABLE m ATTACH PARTITION m1 FOR VALUES FROM (DATE '2024-01-01') TO ('2024-02-01'::date)", "m1", false, false},
+		// PostgreSQL proves these too (cross-type and range comparisons); the
+		// analyser does not, and claims the scan.
+		{"cast to another type", "CREATE TABLE m1 (id integer, ts date NOT NULL CHECK (ts >= '2024-01-01'::timestamp AND ts < '2024-02-01'::timestamp));\nINSERT INTO m1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", jan, "m1", false, true},
+		{"narrower range than the bound", "CREATE TABLE m1 (id integer, ts date NOT NULL CHECK (ts >= '2024-01-10' AND ts < '2024-01-20'));\nINSERT INTO m1 SELECT g, DATE '2024-01-15' FROM generate_series(1, 300) g;\n", jan, "m1", false, true},
+		{"default partition is still scanned", "CREATE TABLE md1 (id integer, ts date NOT NULL CHECK (ts >= '2024-01-01' AND ts < '2024-02-01'));\nINSERT INTO md1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", "ALTER TABLE md ATTACH PARTITION md1 FOR VALUES FROM ('2024-01-01') TO ('2024-02-01')", "md_default", true, false},
+		{"proven partition with a default is not scanned", "CREATE TABLE md1 (id integer, ts date NOT NULL CHECK (ts >= '2024-01-01' AND ts < '2024-02-01'));\nINSERT INTO md1 SELECT g, DATE '2024-01-01' FROM generate_series(1, 300) g;\n", "ALTER TABLE md ATTACH PARTITION md1 FOR VALUES FROM ('2024-01-01') TO ('2024-02-01')", "md1", false, false},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,6 +105,10 @@ func TestAttachPartitionCheckOnPostgres(t *testing.T) {
 				if f.Rule == RuleAttachPartition && f.Relation == tc.rel {
 					claimed = f.Scan
 				}
+			}
+			if tc.fp {
+				assert.True(t, claimed, "the analyser claims the scan it cannot prove (%v)", findingRules(reps[1]))
+				return
 			}
 			assert.Equal(t, scanned, claimed, "analyser claims a scan of %s: %v; server scanned: %v (%v)", tc.rel, claimed, scanned, findingRules(reps[1]))
 		})
