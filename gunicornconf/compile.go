@@ -6,6 +6,12 @@ import "strings"
 // after parsing ('return' outside function, 'break' outside loop, ...).
 type scope struct {
 	function, async, loop, comprehension, class bool
+	// starHandler: inside an except* handler of this function (return
+	// is refused); starHandlerLoop: and no loop between (break and
+	// continue are refused). compile.c unwinds the frame blocks and
+	// stops at the EXCEPTION_GROUP_HANDLER: "'break', 'continue' and
+	// 'return' cannot appear in an except* block".
+	starHandler, starHandlerLoop bool
 	// depth counts enclosing function scopes.
 	depth int
 }
@@ -72,6 +78,7 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		}
 		inner := sc
 		inner.loop = true
+		inner.starHandlerLoop = false
 		for _, k := range n.kids {
 			switch {
 			case k.field == "body":
@@ -94,7 +101,10 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 			}
 		}
 	case "return_statement":
-		if !sc.function {
+		switch {
+		case sc.starHandler:
+			c.errAt(n, "'break', 'continue' and 'return' cannot appear in an except* block")
+		case !sc.function:
 			c.errAt(n, "'return' outside function")
 		}
 	case "yield":
@@ -113,12 +123,13 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		case !sc.async && !sc.comprehension:
 			c.errAt(n, "'await' outside async function")
 		}
-	case "break_statement":
-		if !sc.loop {
+	case "break_statement", "continue_statement":
+		switch {
+		case sc.starHandlerLoop:
+			c.errAt(n, "'break', 'continue' and 'return' cannot appear in an except* block")
+		case !sc.loop && n.kind == "break_statement":
 			c.errAt(n, "'break' outside loop")
-		}
-	case "continue_statement":
-		if !sc.loop {
+		case !sc.loop:
 			c.errAt(n, "'continue' not properly in loop")
 		}
 	case "nonlocal_statement":
@@ -295,7 +306,16 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		if !ok {
 			c.errAt(n, "invalid syntax in annotation")
 		}
-	case "match_statement", "except_group_clause":
+	case "except_group_clause":
+		inner := sc
+		inner.starHandler, inner.starHandlerLoop = true, true
+		for _, k := range n.kids {
+			if k.named {
+				c.compile(k, inner, n)
+			}
+		}
+		return
+	case "match_statement":
 		if c.notModelled == nil {
 			c.notModelled = n
 		}
@@ -365,7 +385,7 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 			c.forbiddenName(bound)
 		}
 	case "as_pattern_target":
-		if p := n.parent; p != nil && p.parent != nil && p.parent.kind == "except_clause" {
+		if p := n.parent; p != nil && p.parent != nil && (p.parent.kind == "except_clause" || p.parent.kind == "except_group_clause") {
 			for _, k := range n.namedKids() {
 				c.forbiddenName(k)
 			}

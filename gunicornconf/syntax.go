@@ -905,7 +905,7 @@ func (c *checker) refuseNotModelled() error {
 	case "":
 		what = c.notModelledWhat
 	case "ERROR", "except_group_clause", "list_splat":
-		what = "except* clauses (their compile-time rules are not checked)"
+		what = "'except *E' with a space (tree-sitter's grammar reads only 'except*')"
 	}
 	c.errAt(c.notModelled, "not modelled: %s; deploykit refuses the file rather than guess", what)
 	c.pe.NotModelled = true
