@@ -34,6 +34,11 @@ type extensionFacts struct {
 	// extension's types and operator classes included).
 	updateFrom  []string
 	updateLocks string
+	// updateUnmeasured are older versions with an update path to version
+	// that cannot be installed on the measuring server (their install
+	// scripts are gone), so their update scripts were not measured; a
+	// database upgraded from an old server may still have them.
+	updateUnmeasured []string
 }
 
 // extensionMeasured names the server and date of extension_scripts.tsv
@@ -55,10 +60,10 @@ func parseExtensionScripts(s string) map[string]extensionFacts {
 			continue
 		}
 		f := strings.Split(line, "\t")
-		if len(f) != 6 {
-			panic("migrate: extension_scripts.tsv:" + itoa(i+1) + ": want 6 tab-separated fields")
+		if len(f) != 7 {
+			panic("migrate: extension_scripts.tsv:" + itoa(i+1) + ": want 7 tab-separated fields")
 		}
-		out[f[0]] = extensionFacts{version: f[1], requires: splitList(f[2]), createLocks: f[3], updateFrom: splitList(f[4]), updateLocks: f[5]}
+		out[f[0]] = extensionFacts{version: f[1], requires: splitList(f[2]), createLocks: f[3], updateFrom: splitList(f[4]), updateLocks: f[5], updateUnmeasured: splitList(f[6])}
 	}
 	return out
 }
@@ -78,7 +83,8 @@ func formatExtensionScripts(measured string, facts map[string]extensionFacts) st
 	b.WriteString("# in a database holding user tables and indexes (and, for updates, tables and indexes using the extension's types and operator classes);\n")
 	b.WriteString("# *_locks is \"none\" when pg_locks showed no lock on, and pg_class no new relfilenode for, any relation that existed before the statement.\n")
 	b.WriteString("# measured: " + measured + "\n")
-	b.WriteString("# extension\tversion\trequires\tcreate_locks\tupdate_from\tupdate_locks\n")
+	b.WriteString("# update_unmeasured: older versions with an update path whose install scripts are gone (not installable, so not measured).\n")
+	b.WriteString("# extension\tversion\trequires\tcreate_locks\tupdate_from\tupdate_locks\tupdate_unmeasured\n")
 	names := make([]string, 0, len(facts))
 	for n := range facts {
 		names = append(names, n)
@@ -92,7 +98,7 @@ func formatExtensionScripts(measured string, facts map[string]extensionFacts) st
 			}
 			return strings.Join(l, ",")
 		}
-		b.WriteString(n + "\t" + f.version + "\t" + join(f.requires) + "\t" + f.createLocks + "\t" + join(f.updateFrom) + "\t" + f.updateLocks + "\n")
+		b.WriteString(n + "\t" + f.version + "\t" + join(f.requires) + "\t" + f.createLocks + "\t" + join(f.updateFrom) + "\t" + f.updateLocks + "\t" + join(f.updateUnmeasured) + "\n")
 	}
 	return b.String()
 }
@@ -175,6 +181,9 @@ func (a *analyzer) alterExtension(as *pg_query.AlterExtensionStmt, e *effect) {
 		why = "measured: they took " + f.updateLocks
 	case version != "" && version != f.version:
 		why = "only the update to " + f.version + " was measured, not to " + version
+	case len(f.updateUnmeasured) > 0:
+		// The installed version is not known statically.
+		why = "the updates from " + strings.Join(f.updateUnmeasured, ", ") + " were not measured"
 	}
 	if why == "" {
 		return
