@@ -245,6 +245,18 @@ func (c *collector) generatedContext() (string, error) {
 func (c *collector) gunicorn(_ context.Context) error {
 	sec := &c.rep.Gunicorn
 	vopt := gunicornconf.Options{Platform: gunicornconf.PlatformAppServiceContainer}
+	locked, err := c.gunicornVersion()
+	if err != nil {
+		return err
+	}
+	if locked != nil {
+		vopt.Version = locked.Version
+		sec.Version = locked.Release
+		sec.VersionFrom = fmt.Sprintf("%s:%d", locked.File, locked.Line)
+	} else {
+		sec.Version = gunicornconf.DefaultVersion().String()
+		sec.VersionFrom = "newest catalogued release (no lock file pins gunicorn)"
+	}
 	src, ok, err := readOptional(c.path(fileGunicorn))
 	if err != nil {
 		return err
@@ -285,6 +297,34 @@ func (c *collector) gunicorn(_ context.Context) error {
 	}
 	sec.GeneratedFindings = gunicornconf.Diagnostics(gen.Validate(vopt))
 	return nil
+}
+
+// gunicornLocks are the files whose gunicorn pin decides which release's
+// settings the configurations are checked against, in the order tried.
+var gunicornLocks = []string{fileLock, "uv.lock", "Pipfile.lock", "requirements.txt"}
+
+// gunicornVersion is the gunicorn release the project pins, nil when no
+// lock file names gunicorn. A pin the catalogue cannot serve (or a lock
+// that does not parse) is noted and the newest release is used instead.
+func (c *collector) gunicornVersion() (*gunicornconf.LockedVersion, error) {
+	for _, name := range gunicornLocks {
+		b, ok, err := readOptional(c.path(name))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		v, found, err := gunicornconf.VersionFromLock(name, b)
+		if err != nil {
+			c.note("gunicorn release unknown, settings checked against gunicorn %s: %v", gunicornconf.DefaultVersion(), err)
+			return nil, nil
+		}
+		if found {
+			return &v, nil
+		}
+	}
+	return nil, nil
 }
 
 // parseDiag turns a parse error of user input into an error finding, so the

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deploykit/deploykit/gunicornconf"
 	"github.com/deploykit/deploykit/internal/report"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -144,6 +145,11 @@ func TestJSONReport(t *testing.T) {
 	assert.Contains(t, strings.Join(r.Image.Reasons, "\n"), "Django 4.2.3")
 	assert.Contains(t, r.Image.Reasons, "server: gunicorn (installed)")
 	assert.NotContains(t, r.Image.Dockerfile, "pip install gunicorn")
+	// Both gunicorn configurations are checked against that locked 20.1.0
+	// (line 108 of the lock: `version = "20.1.0"` under name = "gunicorn"),
+	// not against the newest release the catalogue holds.
+	assert.Equal(t, "20.1.0", r.Gunicorn.Version)
+	assert.Equal(t, "poetry.lock:108", r.Gunicorn.VersionFrom)
 	assert.Contains(t, r.Image.Dockerfile, `CMD ["gunicorn", `)
 	// The cache key is hashFiles over the embedded poetry.lock.
 	require.NotEmpty(t, r.Cache.Seed)
@@ -216,4 +222,23 @@ func BenchmarkReport(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A lock pin the catalogue cannot serve is named in a note, and the
+// configurations are checked against the newest catalogued release.
+func TestUncataloguedGunicornPinIsNoted(t *testing.T) {
+	dir, err := materialise()
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	lock := filepath.Join(dir, "poetry.lock")
+	src, err := os.ReadFile(lock)
+	require.NoError(t, err)
+	old := "name = \"gunicorn\"\nversion = \"20.1.0\""
+	require.Contains(t, string(src), old)
+	// gunicorn 19.9.0 is a real release (2018) that the catalogue does not hold.
+	require.NoError(t, os.WriteFile(lock, []byte(strings.Replace(string(src), old, "name = \"gunicorn\"\nversion = \"19.9.0\"", 1)), 0o644))
+	_, r := jsonReport(t, "-project", dir)
+	assert.Equal(t, gunicornconf.DefaultVersion().String(), r.Gunicorn.Version)
+	assert.Contains(t, strings.Join(r.Notes, "\n"), "poetry.lock:108")
+	assert.Contains(t, strings.Join(r.Notes, "\n"), "19.9.0")
 }

@@ -265,6 +265,7 @@ func (p *renderer) migrations(r *Report) {
 func (p *renderer) gunicorn(r *Report) {
 	g := r.Gunicorn
 	p.heading("Gunicorn")
+	p.f("Checked against gunicorn %s (%s).\n", g.Version, g.VersionFrom)
 	p.sub("gunicorn.conf.py findings (App Service, custom container)")
 	p.diags(g.Findings)
 	p.sub(fmt.Sprintf("Generated for %s: %d workers (%s) x %d threads", g.SKU, g.Workers, g.WorkerClass, g.Threads))

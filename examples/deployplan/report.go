@@ -169,7 +169,12 @@ type MigrationSection struct {
 // GunicornSection is the gunicorn configuration's analysis and the
 // generated one.
 type GunicornSection struct {
-	Findings          []report.Diagnostic `json:"findings"`
+	Findings []report.Diagnostic `json:"findings"`
+	// Version is the gunicorn release both configurations are checked
+	// against: the one the project's lock pins, else the newest catalogued.
+	Version string `json:"gunicornVersion"`
+	// VersionFrom says where Version came from (file:line of the pin).
+	VersionFrom       string              `json:"gunicornVersionFrom"`
 	SKU               string              `json:"sku"`
 	Workers           int                 `json:"workers"`
 	Threads           int                 `json:"threads"`
