@@ -224,6 +224,9 @@ type analyzer struct {
 	newTypeTxn map[string]int
 	newSchemas map[string]bool
 	enumAdds   []enumAdd
+	// extensionOpsWithSQL are the Django operations (opIndex) whose CREATE
+	// EXTENSION statement was seen.
+	extensionOpsWithSQL map[int]bool
 }
 
 func (a *analyzer) run(extra []Finding) *FileReport {
@@ -251,6 +254,7 @@ func (a *analyzer) run(extra []Finding) *FileReport {
 			"this BEGIN is never committed: the file ends inside the transaction, so psql rolls it back at exit, and a runner that keeps the session open holds every lock taken since",
 			"End the transaction with COMMIT; (or remove the BEGIN and let the runner wrap the file).")
 	}
+	a.extensionOpsWithoutSQL()
 	for _, op := range a.pf.opaque {
 		a.cur = &parsedStmt{Statement: Statement{Line: op.line, Column: op.col, Operation: op.operation}, opIndex: op.opIndex}
 		a.add(RuleRunPythonOpaque, "", "", lockNone, false, false,

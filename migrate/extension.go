@@ -136,6 +136,12 @@ func (a *analyzer) createExtension(cs *pg_query.CreateExtensionStmt, e *effect) 
 			cascade = true
 		}
 	}
+	if a.cur.opIndex >= 0 {
+		if a.extensionOpsWithSQL == nil {
+			a.extensionOpsWithSQL = map[int]bool{}
+		}
+		a.extensionOpsWithSQL[a.cur.opIndex] = true
+	}
 	a.add(RuleAzureExtension, "", "", lockNone, false, false,
 		"CREATE EXTENSION "+name+" fails on Azure Database for PostgreSQL Flexible Server unless "+name+" is allow-listed in the server parameter azure.extensions (and, if its library needs loading at start, in shared_preload_libraries)",
 		"Allow-list it before the deploy: az postgres flexible-server parameter set --resource-group RG --server-name SERVER --name azure.extensions --value <current list>,"+name+
@@ -161,6 +167,28 @@ func (a *analyzer) createExtension(cs *pg_query.CreateExtensionStmt, e *effect) 
 		return
 	}
 	a.notModelled(e, "", lockNone, "CREATE EXTENSION "+name+" runs its extension script ("+why+"), which")
+}
+
+// extensionOpsWithoutSQL reports Django CreateExtension operations that
+// sqlmigrate rendered without SQL: CreateExtension.database_forwards skips
+// CREATE EXTENSION when the extension already exists in the database
+// sqlmigrate ran against (django/contrib/postgres/operations.py,
+// extension_exists), but on a database without it, such as a new Azure
+// server, the statement runs.
+func (a *analyzer) extensionOpsWithoutSQL() {
+	for _, op := range a.pf.extensionOps {
+		if a.extensionOpsWithSQL[op.opIndex] {
+			continue
+		}
+		name := strings.TrimSpace(strings.TrimPrefix(op.operation, "CreateExtension"))
+		if name == "" {
+			continue
+		}
+		a.cur = &parsedStmt{Statement: Statement{Line: op.line, Column: op.col, Operation: op.operation}, opIndex: op.opIndex}
+		a.add(RuleAzureExtension, "", "", lockNone, false, false,
+			"Django's CreateExtension "+name+" rendered no SQL here because "+name+" already exists in the database sqlmigrate ran against; on a database without it, such as a new Azure Database for PostgreSQL Flexible Server, it runs CREATE EXTENSION, which fails unless "+name+" is allow-listed in azure.extensions",
+			"Allow-list it on every server the migration runs on: az postgres flexible-server parameter set --resource-group RG --server-name SERVER --name azure.extensions --value <current list>,"+name+" (the value replaces the list). Microsoft: "+azureExtensionsDocURL+" (consulted "+azureExtensionsDocDate+").")
+	}
 }
 
 // alterExtension handles ALTER EXTENSION ... UPDATE [TO version].

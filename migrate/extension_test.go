@@ -72,3 +72,25 @@ func TestExtensionScriptsData(t *testing.T) {
 	}
 	assert.Equal(t, formatExtensionScripts(extensionMeasured, measuredExtensions), extensionScriptsTSV)
 }
+
+// TestDjangoExtensionWithoutSQL: Django's CreateExtension renders no SQL
+// when the extension exists in the database sqlmigrate ran against (output
+// of Django 3.2.25's sqlmigrate for TrigramExtension() on a database with
+// pg_trgm installed); the Azure allow-list still applies elsewhere.
+func TestDjangoExtensionWithoutSQL(t *testing.T) {
+	sql := "BEGIN;\n--\n-- Creates extension pg_trgm\n--\nCOMMIT;\n"
+	rep, err := AnalyzeSQL("blog_0005_trigram_ext.sql", []byte(sql), Options{})
+	require.NoError(t, err)
+	require.Len(t, rep.Findings, 1)
+	f := rep.Findings[0]
+	assert.Equal(t, RuleAzureExtension, f.Rule)
+	assert.Equal(t, 2, f.Pos.Line, "placed on the operation's description, as RunPython is")
+	assert.Equal(t, "CreateExtension pg_trgm", f.Operation)
+	assert.Contains(t, f.Message, "rendered no SQL here")
+	assert.Equal(t, VerdictSafe, rep.Verdict)
+	// With its SQL, one finding only (on the statement).
+	rep, err = AnalyzeSQL("blog_0005_trigram_ext.sql", []byte("BEGIN;\n--\n-- Creates extension pg_trgm\n--\nCREATE EXTENSION IF NOT EXISTS \"pg_trgm\";\nCOMMIT;\n"), Options{})
+	require.NoError(t, err)
+	require.Len(t, rep.Findings, 1)
+	assert.Equal(t, 5, rep.Findings[0].Pos.Line)
+}

@@ -68,6 +68,9 @@ type parsedFile struct {
 	ignoreAll []string
 	// opaque lists RunPython operations seen in sqlmigrate comments.
 	opaque []opaqueOp
+	// extensionOps lists Django CreateExtension operations (and its
+	// subclasses) seen in sqlmigrate comments, with or without SQL.
+	extensionOps []opaqueOp
 	// noTransaction is set by a "-- deploykit:no-transaction" comment: the
 	// file is not run in one transaction even when Options.Atomic says so
 	// (the non-atomic marker the CREATE INDEX CONCURRENTLY fix inserts).
@@ -165,9 +168,13 @@ func parseFile(path string, src []byte) (*parsedFile, error) {
 		for _, op := range djangoOperations(desc) {
 			opIndex++
 			operation = op
-			if operationClass(op) == "RunPython" {
+			switch operationClass(op) {
+			case "RunPython":
 				l, col := cur.peekLineCol(descStart)
 				pf.opaque = append(pf.opaque, opaqueOp{line: l, col: col, opIndex: opIndex, operation: op})
+			case "CreateExtension":
+				l, col := cur.peekLineCol(descStart)
+				pf.extensionOps = append(pf.extensionOps, opaqueOp{line: l, col: col, opIndex: opIndex, operation: op})
 			}
 		}
 		cur.advance(start)
@@ -213,9 +220,13 @@ func parseFile(path string, src []byte) (*parsedFile, error) {
 	}
 	for _, op := range djangoOperations(desc) {
 		opIndex++
-		if operationClass(op) == "RunPython" {
+		switch operationClass(op) {
+		case "RunPython":
 			l, col := cur.peekLineCol(descStart)
 			pf.opaque = append(pf.opaque, opaqueOp{line: l, col: col, opIndex: opIndex, operation: op})
+		case "CreateExtension":
+			l, col := cur.peekLineCol(descStart)
+			pf.extensionOps = append(pf.extensionOps, opaqueOp{line: l, col: col, opIndex: opIndex, operation: op})
 		}
 	}
 	return pf, nil
