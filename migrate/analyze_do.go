@@ -217,14 +217,14 @@ func collectStmt(kind string, st map[string]any, conditional bool, out *[]doStmt
 	case "PLpgSQL_stmt_execsql":
 		q := exprQuery(st["sqlstmt"])
 		if into, _ := st["into"].(bool); into {
-			if why := checkExpr(q); why != "" {
+			if why := checkSQL(q); why != "" {
 				return why
 			}
 		}
 		return addSQL(q, lineOf(st), conditional, out)
 	case "PLpgSQL_stmt_perform":
 		q := exprQuery(st["expr"])
-		if why := checkExpr(strings.TrimPrefix(q, "SELECT ")); why != "" {
+		if why := checkSQL(q); why != "" {
 			return why
 		}
 		return addSQL(q, lineOf(st), conditional, out)
@@ -301,7 +301,12 @@ func checkExpr(q string) string {
 	if strings.TrimSpace(q) == "" {
 		return ""
 	}
-	res, err := pg_query.Parse("SELECT " + q)
+	return checkSQL("SELECT " + q)
+}
+
+// checkSQL is checkExpr for a whole statement (PERFORM, SELECT ... INTO).
+func checkSQL(q string) string {
+	res, err := pg_query.Parse(q)
 	if err != nil || len(res.Stmts) != 1 {
 		return "an expression that does not parse"
 	}

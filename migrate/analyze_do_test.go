@@ -36,6 +36,9 @@ func TestDoBlocks(t *testing.T) {
 			want: []want{{RuleNonTransactional, SeverityError, "", false, false}}},
 		{name: "perform of a known function", sql: "BEGIN;\nLOCK TABLE t;\nDO $$ BEGIN PERFORM pg_sleep(10); END $$;\nCOMMIT;", verdict: VerdictDangerous,
 			want: []want{{RuleLockTable, SeverityWarning, ae, false, false}, {RuleLockHeld, SeverityError, ae, false, true}}},
+		{name: "select into", sql: "DO $$ DECLARE n int; BEGIN SELECT count(*) INTO n FROM t; RAISE NOTICE '%', n; END $$;", verdict: VerdictSafe},
+		{name: "select into calling an unknown function", sql: "DO $$ DECLARE n int; BEGIN SELECT backfill() INTO n; END $$;", verdict: VerdictWarn,
+			want: []want{{RuleNotModelled, SeverityWarning, "", false, false}}, msg: "backfill()"},
 		{name: "raise only", sql: "DO $$ BEGIN RAISE NOTICE 'hello %', current_user; END $$;", verdict: VerdictSafe},
 		// Fail closed.
 		{name: "execute", sql: "DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$;", verdict: VerdictWarn,
