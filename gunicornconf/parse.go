@@ -115,7 +115,16 @@ func Parse(path string, src []byte) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{file: &File{Path: path, reads: map[string]int{}}, env: map[string]Value{}, src: src}
+	// Most module-level statements bind one name: size the bindings for
+	// them once instead of growing a slice of ~250-byte records.
+	stmts := 0
+	for _, k := range root.kids {
+		if k.named && k.kind != "comment" {
+			stmts++
+		}
+	}
+	p := &parser{file: &File{Path: path, reads: make(map[string]int, stmts), Assignments: make([]Assignment, 0, stmts)},
+		env: make(map[string]Value, stmts), src: src}
 	p.futureAnnotations = hasFutureAnnotations(root, src)
 	p.block(root, false, "")
 	return p.file, nil
