@@ -466,19 +466,22 @@ func closestSetting(name string) (string, bool) {
 	if s, ok := flagNames()[lower]; ok {
 		return s, false
 	}
-	best, bestD := "", 1<<30
-	for _, s := range catalogue().settings {
-		d := textdist.Distance(lower, s.Name)
-		if d < bestD || d == bestD && s.Name < best {
-			best, bestD = s.Name, d
-		}
-	}
 	limit := 1
 	switch {
 	case len(name) >= 12:
 		limit = 3
 	case len(name) >= 5:
 		limit = 2
+	}
+	best, bestD := "", 1<<30
+	for _, s := range catalogue().settings {
+		if n := len(lower) - len(s.Name); n > limit || -n > limit {
+			continue // the distance is at least the length difference
+		}
+		d := textdist.Distance(lower, s.Name)
+		if d < bestD || d == bestD && s.Name < best {
+			best, bestD = s.Name, d
+		}
 	}
 	if bestD <= limit {
 		return best, false
