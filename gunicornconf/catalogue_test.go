@@ -257,3 +257,32 @@ func TestCatalogue22_0(t *testing.T) {
 	ok, known := workerClassKnown(v, "eventlet")
 	assert.True(t, ok && known)
 }
+
+// TestCatalogueSameText: releases whose wheels ship another release's
+// config.py and workers/__init__.py (testdata/catalogue/same-text.txt, by
+// the sha256 in their RECORDs) are catalogued exactly as that release.
+func TestCatalogueSameText(t *testing.T) {
+	for alias, target := range map[string]string{"21.1": "21.0", "21.2": "21.0", "25.2": "25.3"} {
+		a, b := mustVersion(alias), mustVersion(target)
+		_, err := ParseVersion(alias + ".0")
+		require.NoError(t, err, alias)
+		assert.Equal(t, len(Gaps(b)), len(Gaps(a)), alias)
+		for _, s := range Settings() {
+			assert.Equal(t, s.In(b), s.In(a), "%s in %s", s.Name, alias)
+			assert.Equal(t, s.Unknown(b), s.Unknown(a), "%s unknown in %s", s.Name, alias)
+			assert.Equal(t, s.ValidatorIn(b), s.ValidatorIn(a), "%s validator in %s", s.Name, alias)
+			assert.Equal(t, s.DefaultIn(b), s.DefaultIn(a), "%s default in %s", s.Name, alias)
+		}
+		for _, w := range bundledWorkers {
+			h1, k1 := workerClassKnown(a, w)
+			h2, k2 := workerClassKnown(b, w)
+			assert.Equal(t, [2]bool{h2, k2}, [2]bool{h1, k1}, "%s in %s", w, alias)
+		}
+	}
+	// 21.2.0 is the most common pin of the 21 line; a lock with it is read.
+	v, found, err := VersionFromLock("requirements.txt", []byte("gunicorn==21.2.0\n"))
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, Version{21, 2}, v.Version)
+	assert.False(t, v.Text, "the 21.x text is not an input yet")
+}

@@ -277,6 +277,24 @@ def main():
                 e[n.replace("version", "")] = vs[-1]
         entries.append(e)
 
+    # Releases that ship another release's very files (same-text.txt):
+    # catalogued exactly as that release.
+    for alias, target in same_text(os.path.join(HERE, "same-text.txt")):
+        a, t = minor(alias), minor(target)
+        if t not in cands or a in cands:
+            raise SystemExit("same-text.txt: %s -> %s: %s is not a catalogued release, or %s already is" % (alias, target, t, a))
+        cands.append(a)
+        cands.sort(key=version_key)
+        if t in undetermined:
+            undetermined[a] = [u.replace(" %s:" % t, " %s:" % a) for u in undetermined[t]]
+        for e in entries:
+            for key in ("in", "unknown_in"):
+                if t in e.get(key, []):
+                    e[key] = sorted(set(e[key]) | {a}, key=version_key)
+            for v in e["variants"]:
+                if t in v.get("unknown_in", []):
+                    v["unknown_in"] = sorted(set(v["unknown_in"]) | {a}, key=version_key)
+
     releases = []
     for c in cands:
         releases.append({"version": c, "exact": c not in undetermined, "text": c in text_minors,
@@ -290,6 +308,22 @@ def main():
     }
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")
+
+
+def same_text(path):
+    """(release, same-as release) pairs of same-text.txt."""
+    out = []
+    if not os.path.exists(path):
+        return out
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        f = line.split()
+        if len(f) != 3 or not all(re.match(r"^\d+\.\d+\.\d+$", x) for x in f[:2]):
+            raise SystemExit("%s:%d: want RELEASE SAME-AS-RELEASE SHA256" % (path, n))
+        out.append((f[0], f[1]))
+    return out
 
 
 def diff_keys(a, b):
