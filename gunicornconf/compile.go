@@ -266,7 +266,7 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 				if !p.hasToken(",") {
 					c.errAt(n, "cannot use starred expression here")
 				}
-			case "list", "set", "expression_list", "argument_list", "subscript", "pattern_list", "expression_statement", "assignment", "delete_statement":
+			case "list", "set", "expression_list", "argument_list", "subscript", "pattern_list", "expression_statement", "assignment", "delete_statement", "match_statement":
 			case "list_comprehension", "set_comprehension", "generator_expression":
 				c.errAt(n, "iterable unpacking cannot be used in comprehension")
 			default:
@@ -316,9 +316,7 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		}
 		return
 	case "match_statement":
-		if c.notModelled == nil {
-			c.notModelled = n
-		}
+		// Checked by syntax_match.go on CPython's grammar.
 	case "try_statement":
 		var clauses []*node
 		for _, k := range n.kids {
@@ -894,6 +892,7 @@ func (c *checker) asyncGenerator(def *node) {
 
 // starOperand holds the operator nodes a star's operand may span.
 var starOperand = map[string]bool{"binary_operator": true, "comparison_operator": true, "boolean_operator": true,
+	"call": true, "attribute": true, "subscript": true,
 	"conditional_expression": true}
 
 // forbiddenName is compile.c's forbidden_name for a name the statement

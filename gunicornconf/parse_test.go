@@ -168,22 +168,21 @@ func TestParseErrorsAgreeWithCPython(t *testing.T) {
 	}
 }
 
-// A match statement is refused as not modelled: CPython's pattern rules
-// (unreachable captures, repeated names) are not checked, and a file
-// deploykit cannot judge is never passed as valid.
-func TestMatchStatementIsNotModelled(t *testing.T) {
-	for _, src := range []string{
-		"match x:\n    case 1:\n        workers = 2\n",
-		"match x:\n    case a:\n        pass\n    case b:\n        pass\n", // CPython: name capture 'a' makes remaining patterns unreachable
-	} {
-		_, err := Parse("gunicorn.conf.py", []byte(src))
-		var pe *ParseError
-		require.ErrorAs(t, err, &pe, src)
-		assert.True(t, pe.NotModelled, src)
-		assert.Contains(t, pe.Msg, "not modelled")
-	}
-	_, err := Parse("gunicorn.conf.py", []byte("match x:\n    case 1\n"))
+// A match statement is checked as CPython compiles it (syntax_match.go):
+// a valid one parses, an unreachable capture is CPython's SyntaxError, and
+// a syntax error is never "not modelled".
+func TestMatchStatementIsChecked(t *testing.T) {
+	_, err := Parse("gunicorn.conf.py", []byte("match x:\n    case 1:\n        workers = 2\n"))
+	require.NoError(t, err)
+
+	_, err = Parse("gunicorn.conf.py", []byte("match x:\n    case a:\n        pass\n    case b:\n        pass\n"))
 	var pe *ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.False(t, pe.NotModelled)
+	assert.Equal(t, "name capture 'a' makes remaining patterns unreachable", pe.Msg) // CPython 3.11's message
+	assert.Equal(t, 2, pe.Line)
+
+	_, err = Parse("gunicorn.conf.py", []byte("match x:\n    case 1\n"))
 	require.ErrorAs(t, err, &pe)
 	assert.False(t, pe.NotModelled, "a syntax error is not 'not modelled'")
 }

@@ -900,11 +900,11 @@ func (c *checker) exceptStar(n *node) bool {
 // refuseNotModelled is the error for a file that uses Python the checks
 // do not cover (c.notModelled).
 func (c *checker) refuseNotModelled() error {
-	what := "match statements (their pattern rules are not checked)"
-	switch c.notModelled.kind {
-	case "":
+	what := "a construct whose compile-time rules are not checked"
+	switch {
+	case c.notModelledWhat != "":
 		what = c.notModelledWhat
-	case "ERROR", "except_group_clause", "list_splat":
+	case c.notModelled.kind == "ERROR" || c.notModelled.kind == "list_splat":
 		what = "'except *E' with a space (tree-sitter's grammar reads only 'except*')"
 	}
 	c.errAt(c.notModelled, "not modelled: %s; deploykit refuses the file rather than guess", what)
@@ -964,12 +964,23 @@ func (c *checker) cpythonGrammar() *SyntaxError {
 			c.ends = append(c.ends, t)
 		}
 	}
-	ok, at, tooDeep := pyRecognize(toks)
+	p, ok, at, tooDeep := pyRecognize(toks)
 	switch {
 	case tooDeep:
 		return &SyntaxError{Line: at.line, Column: at.col, Msg: "too complex: Python's parser stack overflows (more than 6000 rule levels)"}
 	case !ok:
 		return &SyntaxError{Line: at.line, Column: at.col, Msg: "invalid syntax at " + pyTokenSummary(at)}
+	}
+	if t, msg, nm := p.checkMatches(); msg != "" {
+		return &SyntaxError{Line: t.line, Column: t.col, Msg: msg}
+	} else if nm != "" && c.notModelled == nil {
+		c.notModelled = &node{line: t.line, col: t.col}
+		c.notModelledWhat = nm
+	}
+	if t := p.matchBindingDeclared(); t != nil && c.notModelled == nil {
+		// symtable.go does not see a match statement's captures.
+		c.notModelled = &node{line: t.line, col: t.col}
+		c.notModelledWhat = "a global or nonlocal declaration of a name a match pattern binds"
 	}
 	if t, e := checkStringTokens(toks); e != nil {
 		if e.msg != "" {
@@ -985,7 +996,7 @@ func (c *checker) cpythonGrammar() *SyntaxError {
 
 var compoundKinds = map[string]bool{"if_statement": true, "for_statement": true, "while_statement": true,
 	"try_statement": true, "with_statement": true, "function_definition": true, "class_definition": true,
-	"decorated_definition": true, "match_statement": true, "comment": true}
+	"decorated_definition": true, "match_statement": true, "case_clause": true, "comment": true}
 
 // misreadStatement returns a simple statement of tree-sitter's tree that
 // holds one of CPython's statement ends (a NEWLINE or a ';' token):

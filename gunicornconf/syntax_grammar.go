@@ -45,22 +45,22 @@ const (
 )
 
 type pyParser struct {
-	toks     []pyToken
-	pos      int
-	far      int // the furthest token looked at: where CPython reports "invalid syntax"
-	depth    int
-	tooDeep  bool
-	memo     [mCount][]int32
-	matchUse int // match statements recognised
+	toks    []pyToken
+	pos     int
+	far     int // the furthest token looked at: where CPython reports "invalid syntax"
+	depth   int
+	tooDeep bool
+	memo    [mCount][]int32
+	matches []pyMatch // match statements recognised, by position
 }
 
 // pyRecognize reports whether toks (ending in tkEnd) form a file; when
 // not, the token CPython would blame.
-func pyRecognize(toks []pyToken) (ok bool, at pyToken, tooDeep bool) {
-	p := &pyParser{toks: toks}
+func pyRecognize(toks []pyToken) (p *pyParser, ok bool, at pyToken, tooDeep bool) {
+	p = &pyParser{toks: toks}
 	ok = p.file()
 	far := min(p.far, len(toks)-1)
-	return ok && !p.tooDeep, toks[far], p.tooDeep
+	return p, ok && !p.tooDeep, toks[far], p.tooDeep
 }
 
 func (p *pyParser) peek() *pyToken {
@@ -1146,195 +1146,6 @@ func (p *pyParser) delTarget() bool {
 			p.try(func() bool { return p.op("(") && (p.try(p.delTargets) || true) && p.op(")") }) ||
 			p.try(func() bool { return p.op("[") && (p.try(p.delTargets) || true) && p.op("]") })
 	})
-}
-
-// match_stmt: "match" subject_expr ':' NEWLINE INDENT case_block+ DEDENT
-// subject_expr: star_named_expression ',' star_named_expressions? | named_expression
-func (p *pyParser) matchStmt() bool {
-	if !p.kw("match") {
-		return false
-	}
-	if !p.try(func() bool {
-		return p.try(p.starNamedExpression) && p.op(",") && (p.try(p.starNamedExpressions) || true)
-	}) &&
-		!p.try(p.namedExpression) {
-		return false
-	}
-	if !p.op(":") || !p.kind(tkNewline) || !p.kind(tkIndent) {
-		return false
-	}
-	n := 0
-	for p.try(p.caseBlock) {
-		n++
-	}
-	if n == 0 || !p.kind(tkDedent) {
-		return false
-	}
-	p.matchUse++
-	return true
-}
-
-// case_block: "case" patterns guard? ':' block
-func (p *pyParser) caseBlock() bool {
-	if !p.kw("case") || !p.try(p.patterns) {
-		return false
-	}
-	p.try(func() bool { return p.kw("if") && p.try(p.namedExpression) })
-	return p.op(":") && p.block()
-}
-
-// patterns: open_sequence_pattern | pattern
-func (p *pyParser) patterns() bool { return p.try(p.openSequencePattern) || p.try(p.pattern) }
-
-// pattern: as_pattern | or_pattern
-// as_pattern: or_pattern 'as' pattern_capture_target
-func (p *pyParser) pattern() bool {
-	return p.try(func() bool { return p.try(p.orPattern) && p.kw("as") && p.captureTarget() }) || p.try(p.orPattern)
-}
-
-// or_pattern: '|'.closed_pattern+
-func (p *pyParser) orPattern() bool {
-	if !p.try(p.closedPattern) {
-		return false
-	}
-	for {
-		at := p.pos
-		if !p.op("|") || !p.try(p.closedPattern) {
-			p.pos = at
-			return true
-		}
-	}
-}
-
-// pattern_capture_target: !"_" NAME !('.' | '(' | '=')
-func (p *pyParser) captureTarget() bool {
-	return !p.isKw("_") && p.try(func() bool { return p.name() && !p.isOp(".") && !p.isOp("(") && !p.isOp("=") })
-}
-
-func (p *pyParser) number(imaginary bool) bool {
-	t := p.peek()
-	if t.kind != tkNumber {
-		return false
-	}
-	last := t.val[len(t.val)-1]
-	if (last == 'j' || last == 'J') != imaginary {
-		return false
-	}
-	p.pos++
-	return true
-}
-
-// signed_number: NUMBER | '-' NUMBER, and the complex numbers of
-// literal_pattern / literal_expr.
-func (p *pyParser) literalPattern() bool {
-	signedReal := func() bool { p.op("-"); return p.number(false) }
-	signed := func() bool { p.op("-"); return p.kind(tkNumber) }
-	return p.try(func() bool { return signed() && !p.isOp("+") && !p.isOp("-") }) ||
-		p.try(func() bool { return signedReal() && (p.op("+") || p.op("-")) && p.number(true) }) ||
-		p.kind(tkString) && p.stringsRest() || p.kw("None") || p.kw("True") || p.kw("False")
-}
-
-func (p *pyParser) stringsRest() bool {
-	for p.kind(tkString) {
-	}
-	return true
-}
-
-// name_or_attr: attr | NAME ; attr: name_or_attr '.' NAME
-func (p *pyParser) nameOrAttr() (dotted bool, ok bool) {
-	if !p.name() {
-		return false, false
-	}
-	for {
-		at := p.pos
-		if !p.op(".") || !p.name() {
-			p.pos = at
-			return dotted, true
-		}
-		dotted = true
-	}
-}
-
-// closed_pattern:
-//
-//	| literal_pattern | capture_pattern | wildcard_pattern | value_pattern
-//	| group_pattern | sequence_pattern | mapping_pattern | class_pattern
-func (p *pyParser) closedPattern() bool {
-	if p.try(p.literalPattern) || p.captureTarget() || p.kw("_") {
-		return true
-	}
-	// value_pattern: attr !('.' | '(' | '=')
-	if p.try(func() bool {
-		d, ok := p.nameOrAttr()
-		return ok && d && !p.isOp(".") && !p.isOp("(") && !p.isOp("=")
-	}) {
-		return true
-	}
-	// group_pattern: '(' pattern ')'
-	if p.try(func() bool { return p.op("(") && p.try(p.pattern) && p.op(")") }) {
-		return true
-	}
-	// sequence_pattern: '[' maybe_sequence_pattern? ']' | '(' open_sequence_pattern? ')'
-	if p.try(func() bool { return p.op("[") && (p.try(p.maybeSequencePattern) || true) && p.op("]") }) ||
-		p.try(func() bool { return p.op("(") && (p.try(p.openSequencePattern) || true) && p.op(")") }) {
-		return true
-	}
-	if p.try(p.mappingPattern) {
-		return true
-	}
-	return p.try(p.classPattern)
-}
-
-// open_sequence_pattern: maybe_star_pattern ',' maybe_sequence_pattern?
-func (p *pyParser) openSequencePattern() bool {
-	return p.try(p.maybeStarPattern) && p.op(",") && (p.try(p.maybeSequencePattern) || true)
-}
-
-// maybe_sequence_pattern: ','.maybe_star_pattern+ ','?
-func (p *pyParser) maybeSequencePattern() bool { return p.gather(p.maybeStarPattern) && p.optComma() }
-
-// maybe_star_pattern: star_pattern | pattern
-// star_pattern: '*' pattern_capture_target | '*' wildcard_pattern
-func (p *pyParser) maybeStarPattern() bool {
-	return p.try(func() bool { return p.op("*") && (p.captureTarget() || p.kw("_")) }) || p.try(p.pattern)
-}
-
-// mapping_pattern:
-//
-//	| '{' '}'
-//	| '{' double_star_pattern ','? '}'
-//	| '{' items_pattern ',' double_star_pattern ','? '}'
-//	| '{' items_pattern ','? '}'
-func (p *pyParser) mappingPattern() bool {
-	doubleStar := func() bool { return p.op("**") && p.captureTarget() }
-	item := func() bool {
-		// key_value_pattern: (literal_expr | attr) ':' pattern
-		return (p.try(p.literalPattern) || p.try(func() bool { d, ok := p.nameOrAttr(); return ok && d })) &&
-			p.op(":") && p.try(p.pattern)
-	}
-	return p.try(func() bool { return p.op("{") && p.op("}") }) ||
-		p.try(func() bool { return p.op("{") && p.try(doubleStar) && p.optComma() && p.op("}") }) ||
-		p.try(func() bool {
-			return p.op("{") && p.gather(item) && p.op(",") && p.try(doubleStar) && p.optComma() && p.op("}")
-		}) ||
-		p.try(func() bool { return p.op("{") && p.gather(item) && p.optComma() && p.op("}") })
-}
-
-// class_pattern:
-//
-//	| name_or_attr '(' ')'
-//	| name_or_attr '(' positional_patterns ','? ')'
-//	| name_or_attr '(' keyword_patterns ','? ')'
-//	| name_or_attr '(' positional_patterns ',' keyword_patterns ','? ')'
-func (p *pyParser) classPattern() bool {
-	if _, ok := p.nameOrAttr(); !ok || !p.op("(") {
-		return false
-	}
-	kwp := func() bool { return p.name() && p.op("=") && p.try(p.pattern) }
-	return p.op(")") ||
-		p.try(func() bool { return p.gather(p.pattern) && p.optComma() && p.op(")") }) ||
-		p.try(func() bool { return p.gather(kwp) && p.optComma() && p.op(")") }) ||
-		p.try(func() bool { return p.gather(p.pattern) && p.op(",") && p.gather(kwp) && p.optComma() && p.op(")") })
 }
 
 // pyTokenSummary names a token in an error message.
