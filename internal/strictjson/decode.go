@@ -48,6 +48,12 @@ type Options struct {
 	// MaxProblems stops decoding after that many problems (default
 	// [DefaultMaxProblems]).
 	MaxProblems int
+	// AllowUnknown accepts member names the Go type does not have (they
+	// are checked as JSON and indexed, then ignored), for a format whose
+	// writer adds names and whose own reader ignores them, such as
+	// Django's staticfiles.json. Duplicates, kinds and bounds are still
+	// checked.
+	AllowUnknown bool
 }
 
 func (o *Options) withDefaults() Options {
@@ -359,7 +365,7 @@ func (d *decoder) object(s *schema, at, depth int) {
 		} else {
 			seen[key] = keyOff
 		}
-		if !known {
+		if !known && !d.opts.AllowUnknown {
 			p := Problem{Code: Unknown, Message: fmt.Sprintf("unknown field %q", key)}
 			if p.Suggestion = suggest(key, s.names); p.Suggestion != "" {
 				p.Message += fmt.Sprintf(" (did you mean %q?)", p.Suggestion)

@@ -313,3 +313,28 @@ func TestSDKAdditionalProperties(t *testing.T) {
 	_, err = Decode("c.json", []byte(`{"name": 1}`), &v, nil)
 	assert.Equal(t, []string{`c.json:1:10: /name: expected a string, found a number`}, lines(t, err))
 }
+
+// AllowUnknown: a name the type lacks is read and ignored, at every depth,
+// as encoding/json's default does; what the type has is still checked.
+func TestAllowUnknown(t *testing.T) {
+	src := "{\"name\": \"a\", \"future\": {\"x\": [1, {\"y\": null}]},\n \"route\": {\"name\": \"r\", \"since\": \"6.0\"}}"
+	var v doc
+	ix, err := Decode("d.json", []byte(src), &v, &Options{AllowUnknown: true})
+	require.NoError(t, err)
+	assert.Equal(t, doc{Name: "a", Route: route{Name: "r"}}, v)
+	// The ignored value is still indexed: "/future/x/1/y" is where it is.
+	i, ok := ix.Pointers()["/future/x/1/y"]
+	require.True(t, ok)
+	assert.Equal(t, "d.json:1:41", ix.ValuePos(i).String()) // Python: s.index("null")+1
+
+	// Kinds, duplicates and syntax are not relaxed, and every problem is
+	// reported at once.
+	src = "{\"name\": 1, \"future\": 2,\n \"future\": 3}"
+	_, err = Decode("d.json", []byte(src), &v, &Options{AllowUnknown: true})
+	assert.Equal(t, []string{
+		"d.json:1:10: /name: expected a string, found a number",
+		"d.json:2:2: /future: duplicate field \"future\" (first given at 1:13)",
+	}, lines(t, err))
+	_, err = Decode("d.json", []byte(`{"future": [1,]}`), &v, &Options{AllowUnknown: true})
+	assert.Equal(t, Syntax, problems(t, err)[0].Code)
+}
