@@ -235,7 +235,11 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		// *x stands only in a tuple, list or set display, a call's
 		// arguments or a subscript; a bare statement or right-hand side
 		// gets its own message (expression_statement, assignment).
-		if p := n.parent; p != nil && (p.kind == "except_clause" || (p.kind == "as_pattern" && p.parent != nil && p.parent.kind == "except_clause")) {
+		top := n
+		for top.parent != nil && starOperand[top.parent.kind] && len(top.parent.kids) > 0 && top.parent.kids[0] == top {
+			top = top.parent
+		}
+		if p := top.parent; p != nil && (p.kind == "except_clause" || (p.kind == "as_pattern" && p.parent != nil && p.parent.kind == "except_clause")) {
 			// `except *E:` (with a space) is except*, which is not
 			// modelled.
 			if c.notModelled == nil {
@@ -246,10 +250,6 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 			// (python.gram star_named_expression, starred_expression):
 			// `*b*b` is *(b*b), where tree-sitter reads (*b)*b. The
 			// context is that of the outermost operator the star starts.
-			top := n
-			for top.parent != nil && starOperand[top.parent.kind] && len(top.parent.kids) > 0 && top.parent.kids[0] == top {
-				top = top.parent
-			}
 			if top != n {
 				p = top.parent
 				switch {

@@ -88,7 +88,8 @@ func mutate(r *rand.Rand, src string) string {
 // the hand-written differential and scope corpora, with
 // one or two token edits each, every one compared with python3's
 // compile(). The seed is fixed; GUNICORNCONF_MUTANTS=N runs N mutants
-// (default 3000) and GUNICORNCONF_SEED another seed.
+// (default 3000), GUNICORNCONF_SEED another seed, GUNICORNCONF_MUTANTS_OF
+// only the sources that contain a text.
 func TestMutatedCPythonTestsAgree(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		compileOracle(t) // fails under CI=true, skips otherwise
@@ -106,6 +107,16 @@ func TestMutatedCPythonTestsAgree(t *testing.T) {
 	pool := append(append([]string(nil), syntaxCorpus...), symtableCorpus...)
 	for _, sn := range s.Snippets {
 		pool = append(pool, sn.Src)
+	}
+	if f := os.Getenv("GUNICORNCONF_MUTANTS_OF"); f != "" {
+		// Only sources holding this text (e.g. "case" for match statements).
+		var sub []string
+		for _, p := range pool {
+			if strings.Contains(p, f) {
+				sub = append(sub, p)
+			}
+		}
+		pool = sub
 	}
 	disagree := 0
 	for i := 0; i < n; i++ {

@@ -133,9 +133,14 @@ func syntaxTree(path string, src []byte) (*node, []byte, error) {
 		pe.add(l, c, 0, 0, "source code cannot contain null bytes")
 		return nil, nil, pe.done()
 	}
-	src, err := decodeSource(src)
+	src, encNotModelled, err := decodeSource(src)
 	if err != nil {
 		pe.add(1, 1, 0, 0, err.Error())
+		return nil, nil, pe.done()
+	}
+	if encNotModelled != "" {
+		pe.add(1, 1, 0, 0, "not modelled: "+encNotModelled+"; deploykit refuses the file rather than guess")
+		pe.NotModelled = true
 		return nil, nil, pe.done()
 	}
 	src = translateNewlines(src)
@@ -258,11 +263,25 @@ func lineCol(src []byte, off int) (int, int) {
 
 var codingCookie = regexp.MustCompile(`^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)`)
 
+// Codec names Python 3.11 reads as UTF-8, ASCII and Latin-1: the codec
+// and its aliases in Lib/encodings/aliases.py (CPython v3.11.7), keyed by
+// encodings.normalize_encoding's form (lower case, other runs of
+// punctuation than '.' as '_').
+var (
+	utf8Codecs   = map[string]bool{"utf_8": true, "cp65001": true, "u8": true, "utf": true, "utf8": true, "utf8_ucs2": true, "utf8_ucs4": true}
+	asciiCodecs  = map[string]bool{"ascii": true, "646": true, "ansi_x3.4_1968": true, "ansi_x3.4_1986": true, "ansi_x3_4_1968": true, "cp367": true, "csascii": true, "ibm367": true, "iso646_us": true, "iso_646.irv_1991": true, "iso_ir_6": true, "us": true, "us_ascii": true}
+	latin1Codecs = map[string]bool{"latin_1": true, "8859": true, "cp819": true, "csisolatin1": true, "ibm819": true, "iso8859": true, "iso8859_1": true, "iso_8859_1": true, "iso_8859_1_1987": true, "iso_ir_100": true, "l1": true, "latin": true, "latin1": true}
+	nonCodecChar = regexp.MustCompile(`[^a-z0-9.]+`)
+)
+
 // decodeSource honours a PEP 263 coding declaration on the first two
-// lines: Latin-1 sources are converted to UTF-8 (so columns after a
-// non-ASCII character count UTF-8 bytes); UTF-8 and ASCII are read as they
-// are; other encodings are refused.
-func decodeSource(src []byte) ([]byte, error) {
+// lines as CPython's tokenizer does (get_normal_name, then the codec
+// registry): Latin-1 sources are converted to UTF-8 (so columns after a
+// non-ASCII character count UTF-8 bytes); UTF-8 is read as it is; an
+// ASCII source must be ASCII throughout. Any other codec is not modelled
+// (the second result names it): CPython may read the file, deploykit does
+// not decode it.
+func decodeSource(src []byte) ([]byte, string, error) {
 	lines := bytes.SplitN(src, []byte{'\n'}, 3)
 	for i := 0; i < len(lines) && i < 2; i++ {
 		m := codingCookie.FindSubmatch(lines[i])
@@ -272,21 +291,33 @@ func decodeSource(src []byte) ([]byte, error) {
 			}
 			continue
 		}
-		enc := strings.ReplaceAll(strings.ToLower(string(m[1])), "_", "-")
+		// get_normal_name: the first 12 characters, lower case, '_' as '-'.
+		enc := string(m[1])
+		normal := strings.ReplaceAll(strings.ToLower(enc[:min(len(enc), 12)]), "_", "-")
+		codec := strings.Trim(nonCodecChar.ReplaceAllString(strings.ToLower(enc), "_"), "_")
 		switch {
-		case enc == "utf-8" || enc == "utf8" || strings.HasPrefix(enc, "utf-8-") || enc == "ascii" || enc == "us-ascii":
-			return src, nil
-		case enc == "latin-1" || enc == "latin1" || enc == "iso-8859-1" || enc == "iso8859-1" || strings.HasPrefix(enc, "iso-8859-1-") || strings.HasPrefix(enc, "latin-1-"):
+		case normal == "utf-8" || strings.HasPrefix(normal, "utf-8-") || utf8Codecs[codec]:
+			return src, "", nil
+		case normal == "latin-1" || normal == "iso-8859-1" || normal == "iso-latin-1" || strings.HasPrefix(normal, "latin-1-") ||
+			strings.HasPrefix(normal, "iso-8859-1-") || strings.HasPrefix(normal, "iso-latin-1-") || latin1Codecs[codec]:
 			var b strings.Builder
 			for _, c := range src {
 				b.WriteRune(rune(c))
 			}
-			return []byte(b.String()), nil
+			return []byte(b.String()), "", nil
+		case asciiCodecs[codec]:
+			for j, c := range src {
+				if c >= 0x80 {
+					l, col := lineCol(src, j)
+					return nil, "", fmt.Errorf("%d:%d: (unicode error) 'ascii' codec can't decode byte 0x%02x", l, col, c)
+				}
+			}
+			return src, "", nil
 		default:
-			return nil, fmt.Errorf("encoding %q: deploykit reads UTF-8, ASCII and Latin-1 sources only", m[1])
+			return src, fmt.Sprintf("a %q coding declaration (deploykit decodes UTF-8, ASCII and Latin-1 only)", enc), nil
 		}
 	}
-	return src, nil
+	return src, "", nil
 }
 
 // checker finds what CPython rejects in a tree.
@@ -954,7 +985,7 @@ func translateNewlines(src []byte) []byte {
 // nil when CPython's parser accepts the file. A \N{name} escape, which
 // needs Unicode's name table, is recorded as not modelled.
 func (c *checker) cpythonGrammar() *SyntaxError {
-	toks, terr := pyTokenize(c.src)
+	toks, contIndent, terr := pyTokenizeLines(c.src)
 	if terr != nil {
 		l, col := lineCol(c.src, min(terr.off, len(c.src)))
 		return &SyntaxError{Line: l, Column: col, Msg: terr.msg}
@@ -981,6 +1012,10 @@ func (c *checker) cpythonGrammar() *SyntaxError {
 		// symtable.go does not see a match statement's captures.
 		c.notModelled = &node{line: t.line, col: t.col}
 		c.notModelledWhat = "a global or nonlocal declaration of a name a match pattern binds"
+	}
+	if contIndent && c.notModelled == nil {
+		c.notModelled = &node{line: 1, col: 1}
+		c.notModelledWhat = "a backslash inside a line's indentation (tree-sitter reads the line differently)"
 	}
 	if t, e := checkStringTokens(toks); e != nil {
 		if e.msg != "" {

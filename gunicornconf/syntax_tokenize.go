@@ -71,6 +71,8 @@ type pyTokenizer struct {
 	parens  []byte // open brackets
 	indents []int
 	alts    []int
+	// contIndent: a backslash continued some line's indentation.
+	contIndent bool
 }
 
 func isPotentialIdentStart(c byte) bool {
@@ -87,6 +89,14 @@ func isHexDigit(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >=
 // already turned into newlines). Like CPython's translate_newlines, a
 // missing final newline is supplied.
 func pyTokenize(src []byte) ([]pyToken, *pyTokError) {
+	toks, _, err := pyTokenizeLines(src)
+	return toks, err
+}
+
+// pyTokenizeLines is pyTokenize that also reports whether a statement
+// line's indentation was continued with a backslash (tree-sitter reads
+// such a line differently).
+func pyTokenizeLines(src []byte) ([]pyToken, bool, *pyTokError) {
 	// "\r\n" is a newline (the line numbers and the columns before it
 	// stay as they are); a UTF-8 byte order mark is skipped.
 	if bytes.Contains(src, []byte("\r\n")) {
@@ -98,9 +108,9 @@ func pyTokenize(src []byte) ([]pyToken, *pyTokError) {
 	}
 	t := &pyTokenizer{src: src, line: 1, indents: []int{0}, alts: []int{0}}
 	if err := t.run(); err != nil {
-		return nil, err
+		return nil, t.contIndent, err
 	}
-	return t.toks, nil
+	return t.toks, t.contIndent, nil
 }
 
 // at returns the byte at pos, or 0 at the end (the C tokenizer's EOF).
@@ -248,6 +258,9 @@ done:
 	}
 	if contCol != 0 {
 		col, alt = contCol, contCol
+	}
+	if contCol != 0 || t.pos > 0 && t.src[t.pos-1] == '\n' && t.pos > 1 && t.src[t.pos-2] == '\\' {
+		t.contIndent = true
 	}
 	top := len(t.indents) - 1
 	switch {

@@ -13,7 +13,8 @@
 # every doctest example of test_syntax.py, and the whole text of the small
 # badsyntax_*.py files. Many are not Python at all; that does not matter:
 # the test asks only that Parse and compile() agree. The verdict recorded
-# beside each snippet is CPython's compile(src, "conf.py", "exec") of the
+# beside each snippet is compile(src.encode(), "conf.py", "exec") (bytes,
+# as Parse gets them) by the
 # python3 that ran this script (its version is recorded as "python").
 import ast
 import doctest
@@ -42,7 +43,7 @@ def verdict(src):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            compile(src, "conf.py", "exec", dont_inherit=True)
+            compile(src.encode("utf-8", "surrogatepass"), "conf.py", "exec", dont_inherit=True)
             return True
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             return False

@@ -11,7 +11,14 @@ import warnings
 CASES = {
     "tokenizer: backslash continuation needs a following line (Parser/tokenizer.c tok_continuation_line)": [
         "x = 5\\", "\\", "\\\n", "\\\n\\\n", "x = 1 + \\\n", "x = 1 + \\\n2\n", "A.\u03bc\\\n",
-        "x = 1 \\ \n", "if x:\n    \\\n  y = 1\n", "\ndef fib(n):\n    \\\n'''doc'''\n    \\\na, b = 0, 1\n",
+        "x = 1 \\ \n", "if x:\n    \\\n  y = 1\n", "def f():\n    \\\n x: 0\n    global x", "def f():\n    \\\n x: 0\n", "\ndef fib(n):\n    \\\n'''doc'''\n    \\\na, b = 0, 1\n",
+    ],
+    "tokenizer: coding declarations (PEP 263; tokenizer.c get_normal_name, Lib/encodings/aliases.py)": [
+        "#coding:utf", "#coding:utf8", "#coding:UTF_8", "#coding:u8", "#coding:utf-8-sig", "#coding:utf8-sig",
+        "#coding:utf-8-foo", "#coding:latin", "#coding:l1", "#coding:iso-latin-1", "#coding:latin-1-foo", "#coding:cp819",
+        "#coding:ascii\nx = 1", "#coding:us\nx = 1", "#coding:ascii\nx = '\u00e9'", "#coding:646\n# \u00e9",
+        "#coding:foo", "#coding:cp1252\nx = 1", "x = 1\n#coding:foo", "#!python\n#coding:foo", "\n#coding:foo",
+        "# vim: set fileencoding=utf-8 :", "#coding=latin-1\nx = '\u00e9'",
     ],
     "tokenizer: numbers (tok_get, verify_end_of_number)": [
         "x = 1if y else 2\n", "x = 1else\n", "x = 0x1for\n", "x = 1_000\n", "x = 1__000\n", "x = 1_\n",
@@ -111,6 +118,7 @@ CASES = {
         "def f():\n try: pass\n except* E:\n  while 1:\n   return", "try: pass\nexcept* E: pass\nexcept* F as f: pass\nfinally: pass",
         "try: pass\nexcept* E:\n x = [i for i in y]", "def f():\n try: pass\n except* E:\n  g = lambda: 1\n  return",
         "while 1:\n try: pass\n except* E:\n  try: pass\n  finally: continue",
+        "try:\n  pass\nexcept * E @ e:\n  pass\n", "try:\n  pass\nexcept * E.a(b):\n  pass\n", "try:\n  pass\nexcept*E|F:\n  pass\n",
     ],
     "compiler: match statements (PEP 634; Python/compile.c compiler_match, compiler_pattern_*)": [
         "match x:\n case y: pass\n case 1: pass", "match x:\n case 1: pass\n case y: pass", "match x:\n case _: pass\n case 1: pass",
@@ -149,7 +157,7 @@ def verdict(src):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            compile(src, "conf.py", "exec", dont_inherit=True)
+            compile(src.encode("utf-8", "surrogatepass"), "conf.py", "exec", dont_inherit=True)
             return True
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             return False
