@@ -919,7 +919,7 @@ func (vd *validation) workerClass() {
 		if name == "keepalive" && class == "sync" {
 			why = "the sync worker does not keep connections alive: it closes every connection after one response (Connection: close), so keepalive does nothing"
 		}
-		vd.add(RuleNoEffect, a, name, why, fmt.Sprintf("remove %s, or use a worker class that honours it (%s)", name, strings.Join(s.Workers, ", ")))
+		vd.add(RuleNoEffect, a, name, why, fmt.Sprintf("remove %s, or use a worker class that honours it (%s)", name, strings.Join(workersIn(vd.v, s.Workers), ", ")))
 	}
 	if a, set := c.Set["worker_class"]; set && a.Value.Kind == KindString && class == "eventlet" && !vd.v.Less(Version{26, 0}) {
 		vd.add(RuleNotInVersion, a, "worker_class", fmt.Sprintf("the eventlet worker was removed in gunicorn 26.0; gunicorn %s cannot load it", vd.v), "worker_class = \"gevent\"  # or gthread")
@@ -1251,3 +1251,16 @@ func sharedStateCall(path string) (string, bool) {
 
 // HasErrors reports whether any finding is an error.
 func HasErrors(fs []Finding) bool { return report.AtOrAbove(Diagnostics(fs), report.SeverityError) }
+
+// workersIn keeps the worker classes that release v is known to ship
+// (SUPPORTED_WORKERS), so a suggested fix never names one it cannot load
+// (eventlet from 26.0, asgi before it came).
+func workersIn(v Version, ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		if has, known := workerClassKnown(v, w); has && known {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -246,3 +246,25 @@ func TestValidatorAgreesWithGunicorn(t *testing.T) {
 		assert.Equal(t, c.refusesRun, len(stops) > 0, "deploykit on %q (gunicorn %s): %v", c.src, v, stops)
 	}
 }
+
+// GC004's fix names only worker classes the target release ships: gunicorn
+// 26.0 removed eventlet (workers/__init__.py of 26.x has no "eventlet"
+// entry), and 20.1's SUPPORTED_WORKERS has no "asgi" (it came later).
+func TestNoEffectFixNamesOnlyShippedWorkers(t *testing.T) {
+	c, err := Load("gunicorn.conf.py", []byte("worker_class = 'sync'\nkeepalive = 5\n"))
+	require.NoError(t, err)
+	fixOf := func(v string) string {
+		for _, d := range c.Validate(Options{Platform: PlatformPlain, Version: mustVersion(v)}) {
+			if d.Rule == RuleNoEffect && d.Setting == "keepalive" {
+				require.NotEmpty(t, d.SuggestedFixes)
+				return d.SuggestedFixes[0].Message
+			}
+		}
+		t.Fatalf("gunicorn %s: no GC004 for keepalive with the sync worker", v)
+		return ""
+	}
+	assert.NotContains(t, fixOf("26.2"), "eventlet")
+	assert.Contains(t, fixOf("26.2"), "gthread")
+	assert.NotContains(t, fixOf("20.1"), "asgi")
+	assert.Contains(t, fixOf("20.1"), "eventlet")
+}
