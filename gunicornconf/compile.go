@@ -190,7 +190,7 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 			case "identifier", "attribute", "subscript":
 				c.target(l, "augmented")
 			default:
-				c.errAt(l, "'%s' is an illegal expression for augmented assignment", exprName(l))
+				// Refused by the grammar (single_target augassign).
 			}
 		}
 		if r := n.child("right"); r != nil {
@@ -274,20 +274,10 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 			}
 		}
 	case "as_pattern":
-		// `x as y` stands only in with items, except clauses and case
-		// patterns.
-		if p := n.parent; p != nil {
-			switch p.kind {
-			case "with_item", "except_clause", "except_group_clause", "case_pattern":
-			case "parenthesized_expression":
-				// with (a as b): ...
-				if p.parent == nil || p.parent.kind != "with_item" {
-					c.errAt(n, "invalid syntax at 'as'")
-				}
-			default:
-				c.errAt(n, "invalid syntax at 'as'")
-			}
-		}
+		// `x as y` outside with items, except clauses, case patterns and
+		// imports is refused by CPython's grammar (syntax_grammar.go);
+		// tree-sitter reads it in more places, `with (0 as a,):` in a
+		// tuple.
 	case "constrained_type":
 		// `T: bound` exists only in 3.12 type parameter lists.
 		c.errAt(n, "invalid syntax in annotation")
@@ -524,12 +514,9 @@ func (c *checker) assignment(n *node) {
 		switch l.kind {
 		case "identifier", "attribute", "subscript":
 			c.target(l, "annotate")
-		case "pattern_list", "tuple_pattern", "tuple":
-			c.errAt(l, "only single target (not tuple) can be annotated")
-		case "list_pattern", "list":
-			c.errAt(l, "only single target (not list) can be annotated")
 		default:
-			c.errAt(l, "illegal target for annotation")
+			// A tuple, list or other expression: refused by the grammar
+			// (assignment's annotated alternatives).
 		}
 	} else {
 		c.target(l, "assign")
@@ -592,7 +579,9 @@ func (c *checker) targetIn(t *node, ctx string, top bool) {
 			c.targetIn(k, ctx, top)
 		}
 	default:
-		c.errAt(t, "cannot assign to %s", exprName(t))
+		// Not a target: CPython's grammar refuses it (star_targets),
+		// and so does syntax_grammar.go; tree-sitter's shape of a valid
+		// target is not second-guessed here.
 	}
 }
 
@@ -608,7 +597,7 @@ func (c *checker) delTarget(t *node) {
 			c.delTarget(k)
 		}
 	default:
-		c.errAt(t, "cannot delete %s", exprName(t))
+		// Not a del target: refused by the grammar (del_targets).
 	}
 }
 

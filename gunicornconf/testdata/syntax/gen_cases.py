@@ -60,6 +60,8 @@ CASES = {
         "raise X, Y\n", "raise X, Y, Z\n", "raise X from Y\n", "raise\n", "raise from X\n",
         "try:\n    pass\nexcept E as a.b:\n    pass", "try:\n    pass\nexcept E as a[b]:\n    pass",
         "try:\n    pass\nexcept (E, F) as e:\n    pass", "try:\n    pass\nexcept E, F:\n    pass",
+        "with(0 as A,):0", "with (a as b, c as d,): pass", "with (a as b): pass", "with (a, b) as c: pass", "(a as b)",
+        "x = a as b", "f(a as b)", "with a as b, (c as d): pass", "with ((a as b)): pass", "for a as b in c: pass",
         "exec 'x'\n", "print 'x'\n", "x = `1`\n", "x = 1 <> 2\n",
     ],
     "compiler: __debug__ is never bound (Python/compile.c forbidden_name)": [
