@@ -45,13 +45,14 @@ const (
 )
 
 type pyParser struct {
-	toks    []pyToken
-	pos     int
-	far     int // the furthest token looked at: where CPython reports "invalid syntax"
-	depth   int
-	tooDeep bool
-	memo    [mCount][]int32
-	matches []pyMatch // match statements recognised, by position
+	toks      []pyToken
+	pos       int
+	far       int // the furthest token looked at: where CPython reports "invalid syntax"
+	depth     int
+	tooDeep   bool
+	memo      [mCount][]int32
+	memoBlock []int32   // one allocation for all of memo
+	matches   []pyMatch // match statements recognised, by position
 }
 
 // pyRecognize reports whether toks (ending in tkEnd) form a file; when
@@ -134,7 +135,10 @@ func (p *pyParser) leave() { p.depth-- }
 // memoized runs rule f at the current position once.
 func (p *pyParser) memoized(id int, f func() bool) bool {
 	if p.memo[id] == nil {
-		p.memo[id] = make([]int32, len(p.toks))
+		if p.memoBlock == nil {
+			p.memoBlock = make([]int32, mCount*len(p.toks))
+		}
+		p.memo[id] = p.memoBlock[id*len(p.toks) : (id+1)*len(p.toks)]
 	}
 	at := p.pos
 	switch v := p.memo[id][at]; {

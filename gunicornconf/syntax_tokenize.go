@@ -63,6 +63,7 @@ var (
 
 type pyTokenizer struct {
 	src     []byte
+	text    string // src as a string, so that token texts share it
 	pos     int
 	line    int
 	lineOff int // offset of the current line's first byte
@@ -106,7 +107,8 @@ func pyTokenizeLines(src []byte) ([]pyToken, bool, *pyTokError) {
 	if len(src) == 0 || src[len(src)-1] != '\n' {
 		src = append(src[:len(src):len(src)], '\n')
 	}
-	t := &pyTokenizer{src: src, line: 1, indents: []int{0}, alts: []int{0}}
+	t := &pyTokenizer{src: src, text: string(src), line: 1, indents: []int{0}, alts: []int{0},
+		toks: make([]pyToken, 0, len(src)/4+16)}
 	if err := t.run(); err != nil {
 		return nil, t.contIndent, err
 	}
@@ -126,7 +128,7 @@ func (t *pyTokenizer) errf(off int, format string, a ...any) *pyTokError {
 }
 
 func (t *pyTokenizer) emit(kind pyTokKind, start, end int) {
-	t.toks = append(t.toks, pyToken{kind: kind, val: string(t.src[start:end]), start: start, end: end,
+	t.toks = append(t.toks, pyToken{kind: kind, val: t.text[start:end], start: start, end: end,
 		line: t.line, col: start - t.lineOff + 1})
 }
 
@@ -565,7 +567,7 @@ func (t *pyTokenizer) str(start int) *pyTokError {
 		}
 	}
 done:
-	t.toks = append(t.toks, pyToken{kind: tkString, val: string(t.src[start:t.pos]), start: start, end: t.pos,
+	t.toks = append(t.toks, pyToken{kind: tkString, val: t.text[start:t.pos], start: start, end: t.pos,
 		line: line, col: start - lineOff + 1})
 	return nil
 }
