@@ -13,7 +13,9 @@ const maxJSONDepth = 64
 
 // jsonIndex maps the JSON pointer of every value in a document ("" for the
 // root, "/routes/0/patterns") to where the value starts, so that errors
-// found after decoding can still name file:line:col.
+// found after decoding can still name file:line:col. Documents are decoded
+// through strictjson, which refuses a name given twice, so each pointer
+// names one value.
 type jsonIndex struct {
 	ix   *strictjson.Index
 	ptrs map[string]int
@@ -21,25 +23,6 @@ type jsonIndex struct {
 
 func newJSONIndex(ix *strictjson.Index) *jsonIndex {
 	return &jsonIndex{ix: ix, ptrs: ix.Pointers()}
-}
-
-// indexJSON indexes a document without a Go type. Malformed JSON (or
-// nesting deeper than maxJSONDepth) is a *SyntaxError; a duplicated name
-// is not one here (the first one is indexed).
-func indexJSON(src []byte) (*jsonIndex, error) {
-	ix, err := strictjson.Scan("", src, &strictjson.Options{MaxBytes: len(src), MaxDepth: maxJSONDepth, MaxProblems: len(src) + 1})
-	var se *strictjson.Error
-	if errors.As(err, &se) {
-		for _, p := range se.Problems {
-			switch p.Code {
-			case strictjson.Syntax, strictjson.TooDeep, strictjson.TooLarge, strictjson.TooMany:
-				return nil, &SyntaxError{Offset: int64(p.Offset), Msg: strings.TrimPrefix(p.Message, "invalid JSON: ")}
-			}
-		}
-	} else if err != nil {
-		return nil, err
-	}
-	return newJSONIndex(ix), nil
 }
 
 func escapePointer(s string) string { return strictjson.EscapePointer(s) }
@@ -61,16 +44,6 @@ func (ix *jsonIndex) position(file, ptr string) Position {
 	}
 }
 
-// before returns the pointer of the value that starts last before off: the
-// value encoding/json had just read when it reported a type error at off.
-func (ix *jsonIndex) before(off int64) string {
-	i := ix.ix.Before(int(off))
-	if i < 0 {
-		return ""
-	}
-	return ix.ix.Path(i).Pointer()
-}
-
 // offsetPosition converts a byte offset to a 1-based line and byte column.
 func offsetPosition(file string, src []byte, off int64) Position {
 	return strictjson.PositionAt(file, src, int(off))
@@ -80,7 +53,12 @@ func offsetPosition(file string, src []byte, off int64) Position {
 // names, wrong kinds and out-of-range numbers are all reported at once as
 // an *InputError, each at the position of its value.
 func decodeStrict(file string, src []byte, v any, maxSize int) (*jsonIndex, error) {
-	ix, err := strictjson.Decode(file, src, v, &strictjson.Options{MaxBytes: maxSize, MaxDepth: maxJSONDepth})
+	return decodeWith(file, src, v, &strictjson.Options{MaxBytes: maxSize, MaxDepth: maxJSONDepth})
+}
+
+// decodeWith is decodeStrict with the decoder's options given.
+func decodeWith(file string, src []byte, v any, opts *strictjson.Options) (*jsonIndex, error) {
+	ix, err := strictjson.Decode(file, src, v, opts)
 	var se *strictjson.Error
 	if errors.As(err, &se) {
 		ie := &InputError{File: file}
@@ -98,15 +76,6 @@ func decodeStrict(file string, src []byte, v any, maxSize int) (*jsonIndex, erro
 	}
 	return newJSONIndex(ix), nil
 }
-
-// SyntaxError is malformed JSON at a byte offset.
-type SyntaxError struct {
-	Offset int64
-	Msg    string
-}
-
-// Error names the byte offset and the problem.
-func (e *SyntaxError) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg) }
 
 // FieldError is one bad field of a JSON document, at its position.
 type FieldError struct {

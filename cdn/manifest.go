@@ -7,6 +7,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/deploykit/deploykit/internal/strictjson"
 )
 
 // Manifest is Django's staticfiles.json, written by collectstatic with
@@ -59,34 +61,33 @@ func ReadManifest(file string) (*Manifest, error) {
 // errors. It checks the "version" field rather than assuming one, and
 // refuses entries that are not clean relative paths (absolute, "..", empty
 // segments, backslashes), since their names become URLs and blob names.
-// Content errors are an *InputError naming file:line:col.
+//
+// The document is decoded through internal/strictjson: a name given twice
+// in one object (in "paths" above all, where encoding/json and Python's
+// json keep the last silently) is refused with both positions; wrong kinds
+// (a number for a hashed name) are all reported at once; 64 MiB and 64
+// levels of nesting at most; values are never quoted in decoding errors.
+// Top-level names other than "paths", "version" and "hash" are tolerated:
+// Django's own reader (ManifestFilesMixin.load_manifest) reads only those
+// three and ignores the rest, so a newer Django adding one, as 4.2 added
+// "hash", must not break a deploy. Content errors are an *InputError naming
+// file:line:col, in document order.
 func ParseManifest(file string, src []byte) (*Manifest, error) {
-	if len(src) > maxManifestSize {
-		return nil, &InputError{File: file, Errors: []FieldError{{Pos: Position{File: file}, Msg: fmt.Sprintf("larger than %d bytes", maxManifestSize)}}}
-	}
 	var raw manifestJSON
-	// Unknown top-level fields are allowed: Django may add some, as 4.2
-	// added "hash". The position index is built only when there is an
-	// error to place, which keeps the common path one decode.
-	if err := jsonUnmarshalLoose(src, &raw); err != nil {
-		ix, ierr := indexJSON(src)
-		if ierr != nil {
-			return nil, &InputError{File: file, Errors: []FieldError{{Pos: syntaxPos(file, src, ierr), Msg: "invalid JSON: " + ierr.Error()}}}
-		}
-		ptr := ""
-		if te, ok := asTypeError(err); ok {
-			ptr = ix.before(te.Offset)
-		}
-		return nil, &InputError{File: file, Errors: []FieldError{{Pos: ix.position(file, ptr), Field: ptr, Msg: "expected {\"paths\": {NAME: HASHED_NAME, ...}, \"version\": \"1.0\"|\"1.1\"}"}}}
+	ix, err := decodeWith(file, src, &raw, &strictjson.Options{MaxBytes: maxManifestSize, MaxDepth: maxJSONDepth, AllowUnknown: true})
+	if err != nil {
+		return nil, err
 	}
 	var errs []FieldError
+	at := func(ptr, msg string) { // a missing member is placed at the document
+		errs = append(errs, FieldError{Pos: ix.position(file, ptr), Field: ptr, Msg: msg})
+	}
 	m := &Manifest{Paths: make(map[string]string, len(raw.Paths))}
 	switch {
 	case raw.Version == nil:
-		errs = append(errs, FieldError{Field: "/version", Msg: "missing \"version\"; is this a staticfiles.json from ManifestStaticFilesStorage?"})
+		at("/version", "missing \"version\"; is this a staticfiles.json from ManifestStaticFilesStorage?")
 	case !manifestVersions[*raw.Version]:
-		errs = append(errs, FieldError{Field: "/version",
-			Msg: fmt.Sprintf("unsupported manifest version %q (want one of %s)", *raw.Version, strings.Join(ManifestVersions(), ", "))})
+		at("/version", fmt.Sprintf("unsupported manifest version %q (want one of %s)", *raw.Version, strings.Join(ManifestVersions(), ", ")))
 	default:
 		m.Version = *raw.Version
 	}
@@ -94,50 +95,27 @@ func ParseManifest(file string, src []byte) (*Manifest, error) {
 		m.Hash = *raw.Hash
 	}
 	if raw.Paths == nil {
-		errs = append(errs, FieldError{Field: "/paths", Msg: "missing \"paths\""})
+		at("/paths", "missing \"paths\"")
 	}
-	var bad []string
 	for k, v := range raw.Paths {
-		if badStaticPath(k) != "" || badStaticPath(v) != "" {
-			bad = append(bad, k)
-			continue
-		}
-		m.Paths[k] = v
-	}
-	sort.Strings(bad)
-	for _, k := range bad {
-		v := raw.Paths[k]
 		ptr := "/paths/" + escapePointer(k)
-		if msg := badStaticPath(k); msg != "" {
-			errs = append(errs, FieldError{Field: ptr, Msg: "name " + msg})
-		} else {
-			errs = append(errs, FieldError{Field: ptr, Msg: "hashed name " + badStaticPath(v)})
+		switch {
+		case badStaticPath(k) != "":
+			at(ptr, "name "+badStaticPath(k))
+		case badStaticPath(v) != "":
+			at(ptr, "hashed name "+badStaticPath(v))
+		default:
+			m.Paths[k] = v
 		}
 	}
 	if len(errs) > 0 {
-		ix, ierr := indexJSON(src)
-		for i := range errs {
-			switch {
-			case ierr != nil:
-				errs[i].Pos = Position{File: file, Line: 1, Column: 1}
-			case errs[i].Field == "/paths" || (errs[i].Field == "/version" && raw.Version == nil):
-				errs[i].Pos = ix.position(file, "")
-			default:
-				errs[i].Pos = ix.position(file, errs[i].Field)
-			}
-		}
-	}
-	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool {
+			a, b := errs[i].Pos, errs[j].Pos
+			return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
+		})
 		return nil, &InputError{File: file, Errors: errs}
 	}
 	return m, nil
-}
-
-func syntaxPos(file string, src []byte, err error) Position {
-	if se, ok := err.(*SyntaxError); ok {
-		return offsetPosition(file, src, se.Offset)
-	}
-	return Position{File: file, Line: 1, Column: 1}
 }
 
 // badStaticPath explains why p is not a clean relative static path, "" if it is.
