@@ -202,3 +202,27 @@ func TestParseLatin1AndCarriageReturns(t *testing.T) {
 	require.Len(t, f.Assignments, 2)
 	assert.Equal(t, 2, f.Assignments[1].Line)
 }
+
+// Errors are reported on CPython's line, also in a file with "\r\n" line
+// ends (the recognizer reads "\n"); where CPython's tokenizer decides,
+// on its column too. Expected positions: python3's compile() of the bytes.
+func TestTokenizerErrorPositions(t *testing.T) {
+	for _, c := range []struct {
+		src       string
+		line, col int // col 0: the message names the token, not CPython's offset
+	}{
+		{"workers = 2\nx = 1__0\n", 2, 0},
+		{"workers = 2\r\nthreads = 4\r\nx = 1__0\r\n", 3, 0},
+		{"x = 1\r\ny = 'abc\r\n", 2, 5},
+		{"x = 5\\", 1, 7},
+		{"x = 1\r\nif x:\r\n\ty = 1\r\n        z = 2\r\n", 4, 0},
+	} {
+		_, err := Parse("gunicorn.conf.py", []byte(c.src))
+		var pe *ParseError
+		require.ErrorAs(t, err, &pe, c.src)
+		assert.Equal(t, c.line, pe.Line, "%q: %v", c.src, err)
+		if c.col > 0 {
+			assert.Equal(t, c.col, pe.Column, "%q: %v", c.src, err)
+		}
+	}
+}

@@ -296,7 +296,13 @@ func decodeSource(src []byte) ([]byte, string, error) {
 		normal := strings.ReplaceAll(strings.ToLower(enc[:min(len(enc), 12)]), "_", "-")
 		codec := strings.Trim(nonCodecChar.ReplaceAllString(strings.ToLower(enc), "_"), "_")
 		switch {
-		case normal == "utf-8" || strings.HasPrefix(normal, "utf-8-") || utf8Codecs[codec]:
+		case normal == "utf-8" || strings.HasPrefix(normal, "utf-8-"):
+			return src, "", nil
+		case utf8Codecs[codec]:
+			// An alias is decoded by the codec, comments included.
+			if !utf8.Valid(src) {
+				return nil, "", fmt.Errorf("(unicode error) 'utf-8' codec can't decode the source (coding %q)", enc)
+			}
 			return src, "", nil
 		case normal == "latin-1" || normal == "iso-8859-1" || normal == "iso-latin-1" || strings.HasPrefix(normal, "latin-1-") ||
 			strings.HasPrefix(normal, "iso-8859-1-") || strings.HasPrefix(normal, "iso-latin-1-") || latin1Codecs[codec]:
@@ -987,8 +993,7 @@ func translateNewlines(src []byte) []byte {
 func (c *checker) cpythonGrammar() *SyntaxError {
 	toks, contIndent, terr := pyTokenizeLines(c.src)
 	if terr != nil {
-		l, col := lineCol(c.src, min(terr.off, len(c.src)))
-		return &SyntaxError{Line: l, Column: col, Msg: terr.msg}
+		return &SyntaxError{Line: terr.line, Column: terr.col, Msg: terr.msg}
 	}
 	for _, t := range toks {
 		if t.kind == tkNewline || t.kind == tkOp && t.val == ";" {

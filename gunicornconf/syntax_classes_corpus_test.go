@@ -1,6 +1,7 @@
 package gunicornconf
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -23,6 +24,7 @@ func TestSyntaxClasses(t *testing.T) {
 		Cases  []struct {
 			Class   string `json:"class"`
 			Src     string `json:"src"`
+			Hex     string `json:"hex"` // the bytes, raw bytes included
 			CPython bool   `json:"cpython"`
 		} `json:"cases"`
 	}
@@ -30,7 +32,12 @@ func TestSyntaxClasses(t *testing.T) {
 		t.Fatalf("testdata/syntax/cases.json: %v", err)
 	}
 	for _, c := range data.Cases {
-		_, err := Parse("conf.py", []byte(c.Src))
+		b, herr := hex.DecodeString(c.Hex)
+		if herr != nil {
+			t.Fatalf("%q: %v", c.Src, herr)
+		}
+		c.Src = string(b)
+		_, err := Parse("conf.py", b)
 		var pe *ParseError
 		if err != nil && !errors.As(err, &pe) {
 			t.Errorf("%s: %q: error is not a *ParseError: %v", c.Class, c.Src, err)

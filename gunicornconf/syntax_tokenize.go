@@ -38,8 +38,9 @@ type pyToken struct {
 
 // pyTokError is a tokenizer error at a byte offset.
 type pyTokError struct {
-	off int
-	msg string
+	off       int
+	line, col int // of off in the source (1-based)
+	msg       string
 }
 
 // Tokenizer constants of tokenizer.c.
@@ -110,6 +111,9 @@ func pyTokenizeLines(src []byte) ([]pyToken, bool, *pyTokError) {
 	t := &pyTokenizer{src: src, text: string(src), line: 1, indents: []int{0}, alts: []int{0},
 		toks: make([]pyToken, 0, len(src)/4+16)}
 	if err := t.run(); err != nil {
+		// The "\r\n" translation keeps lines and the columns before
+		// the line end, so this source's line:col is the file's.
+		err.line, err.col = lineCol(src, min(err.off, len(src)))
 		return nil, t.contIndent, err
 	}
 	return t.toks, t.contIndent, nil

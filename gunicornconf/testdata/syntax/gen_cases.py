@@ -18,7 +18,7 @@ CASES = {
         "#coding:utf-8-foo", "#coding:latin", "#coding:l1", "#coding:iso-latin-1", "#coding:latin-1-foo", "#coding:cp819",
         "#coding:ascii\nx = 1", "#coding:us\nx = 1", "#coding:ascii\nx = '\u00e9'", "#coding:646\n# \u00e9",
         "#coding:foo", "#coding:cp1252\nx = 1", "x = 1\n#coding:foo", "#!python\n#coding:foo", "\n#coding:foo",
-        "# vim: set fileencoding=utf-8 :", "#coding=latin-1\nx = '\u00e9'",
+        "# vim: set fileencoding=utf-8 :", "#coding:utf\udcf7", "#coding:utf-8\n#\udcf7", "#coding:u8\n#\udcf7", "#\udcf7", "#coding=latin-1\nx = '\u00e9'",
     ],
     "tokenizer: numbers (tok_get, verify_end_of_number)": [
         "x = 1if y else 2\n", "x = 1else\n", "x = 0x1for\n", "x = 1_000\n", "x = 1__000\n", "x = 1_\n",
@@ -159,7 +159,7 @@ def verdict(src):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            compile(src.encode("utf-8", "surrogatepass"), "conf.py", "exec", dont_inherit=True)
+            compile(src.encode("utf-8", "surrogateescape"), "conf.py", "exec", dont_inherit=True)
             return True
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             return False
@@ -168,6 +168,7 @@ def verdict(src):
 out = []
 for cls, srcs in CASES.items():
     for s in srcs:
-        out.append({"class": cls, "src": s, "cpython": verdict(s)})
+        # A lone surrogate \udcXX stands for the raw byte 0xXX.
+        out.append({"class": cls, "src": s, "hex": s.encode("utf-8", "surrogateescape").hex(), "cpython": verdict(s)})
 json.dump({"python": sys.version.split()[0], "cases": out}, sys.stdout, indent=0, ensure_ascii=True)
 sys.stdout.write("\n")
