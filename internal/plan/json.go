@@ -1,10 +1,11 @@
 package plan
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/deploykit/deploykit/internal/strictjson"
 )
 
 // The JSON schema (version 1). Field names are snake_case and stable.
@@ -73,20 +74,38 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	return enc.Encode(v)
 }
 
-// ReadJSON reads a plan written by [Plan.WriteJSON]. Unknown fields are
-// rejected, the schema version must match, and the stored digest must match
-// the content (a hand-edited plan is refused). Sensitive values come back
+// maxJSONBytes bounds what ReadJSON reads.
+const maxJSONBytes = 64 << 20
+
+// ReadJSON reads a plan written by [Plan.WriteJSON]. It decodes through
+// internal/strictjson: unknown names at any depth, a name given twice in
+// one object, wrong kinds and out-of-range numbers are all reported at once
+// as an [*strictjson.Error] (wrapped), each at file:line:col with its JSON
+// pointer, and values are never quoted; 64 MiB and 64 levels of nesting at
+// most. The file is named by r's Name method (an *os.File) or "plan.json".
+// The schema version must match (a plan of another version says so rather
+// than listing its unknown names), and the stored digest must match the
+// content (a hand-edited plan is refused). Sensitive values come back
 // as nil: a saved plan is for review and freshness checks; apply recomputes
 // the values from the desired state and compares digests.
 func ReadJSON(r io.Reader) (*Plan, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	data, err := io.ReadAll(io.LimitReader(r, maxJSONBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("plan: read: %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+	name := "plan.json"
+	if n, ok := r.(interface{ Name() string }); ok && n.Name() != "" {
+		name = n.Name()
+	}
 	var v jsonPlan
-	if err := dec.Decode(&v); err != nil {
+	if _, err := strictjson.Decode(name, data, &v, &strictjson.Options{MaxBytes: maxJSONBytes}); err != nil {
+		var head struct {
+			SchemaVersion string `json:"schema_version"`
+		}
+		// Only to choose the message: a plan of another schema version.
+		if len(data) <= maxJSONBytes && json.Unmarshal(data, &head) == nil && head.SchemaVersion != "" && head.SchemaVersion != SchemaVersion {
+			return nil, fmt.Errorf("plan: %s: schema_version %q, want %q", name, head.SchemaVersion, SchemaVersion)
+		}
 		return nil, fmt.Errorf("plan: decode: %w", err)
 	}
 	if v.SchemaVersion != SchemaVersion {
