@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -137,4 +138,44 @@ func TestParseManifestRealWorld(t *testing.T) {
 	assert.Equal(t, "css/style.53626d23a959.css", m.Paths["css/style.css"])
 	assert.Equal(t, "admin/img/LICENSE.2c54f4e1ca1c", m.Paths["admin/img/LICENSE"])
 	assert.True(t, m.IsHashed("admin/js/vendor/select2/i18n/pt-BR.e1b294433e7f.js"))
+}
+
+// FuzzParseManifestAgrees: what ParseManifest accepts, encoding/json reads
+// to the same manifest (so the strict decoder refuses, never misreads), and
+// every refusal is positioned. (FuzzParseManifest checks the paths.)
+func FuzzParseManifestAgrees(f *testing.F) {
+	f.Add([]byte(`{"paths": {"css/site.css": "css/site.dd1dd9204562.css"}, "version": "1.1", "hash": "x", "new": [{}]}`))
+	f.Add([]byte(`{"paths": {"a": "b", "a": "c"}, "version": "1.0"}`))
+	f.Add([]byte(`{"paths": {}, "version": "1.1", "x": ` + strings.Repeat("[", 80) + strings.Repeat("]", 80) + `}`))
+	f.Add([]byte("\xef\xbb\xbf{\"paths\": {}, \"version\": \"1.0\"}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 1<<16 {
+			return
+		}
+		m, err := ParseManifest("m.json", b)
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) || len(ie.Errors) == 0 {
+				t.Fatalf("not an InputError: %v", err)
+			}
+			for _, fe := range ie.Errors {
+				if fe.Pos.Line < 1 || fe.Pos.Column < 1 || fe.Msg == "" {
+					t.Fatalf("unpositioned: %+v", fe)
+				}
+			}
+			return
+		}
+		var raw manifestJSON
+		if err := json.Unmarshal(b, &raw); err != nil {
+			t.Fatalf("accepted what encoding/json refuses: %v", err)
+		}
+		if raw.Version == nil || *raw.Version != m.Version || len(raw.Paths) != len(m.Paths) {
+			t.Fatalf("encoding/json reads another manifest")
+		}
+		for k, v := range raw.Paths {
+			if m.Paths[k] != v {
+				t.Fatalf("path %q differs", k)
+			}
+		}
+	})
 }
