@@ -21,8 +21,10 @@ type jsonIndex struct {
 	ptrs map[string]int
 }
 
+// newJSONIndex wraps ix; the pointer map is built on the first position
+// asked for, so a document without errors never pays for it.
 func newJSONIndex(ix *strictjson.Index) *jsonIndex {
-	return &jsonIndex{ix: ix, ptrs: ix.Pointers()}
+	return &jsonIndex{ix: ix}
 }
 
 func escapePointer(s string) string { return strictjson.EscapePointer(s) }
@@ -30,6 +32,9 @@ func escapePointer(s string) string { return strictjson.EscapePointer(s) }
 // position returns the position of the value at ptr, or of its nearest
 // ancestor that exists.
 func (ix *jsonIndex) position(file, ptr string) Position {
+	if ix.ptrs == nil {
+		ix.ptrs = ix.ix.Pointers()
+	}
 	for {
 		if i, ok := ix.ptrs[ptr]; ok {
 			p := ix.ix.ValuePos(i)
