@@ -267,6 +267,12 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 					c.errAt(n, "cannot use starred expression here")
 				}
 			case "list", "set", "expression_list", "argument_list", "subscript", "pattern_list", "expression_statement", "assignment", "delete_statement", "match_statement":
+			case "type":
+				// `A: B[*x[0]]`: tree-sitter's generic_type for a
+				// subscript in an annotation, where a star is valid.
+				if p.parent == nil || p.parent.kind != "type_parameter" {
+					c.errAt(n, "can't use starred expression here")
+				}
 			case "list_comprehension", "set_comprehension", "generator_expression":
 				c.errAt(n, "iterable unpacking cannot be used in comprehension")
 			default:
@@ -278,24 +284,11 @@ func (c *checker) compile(n *node, sc scope, _ *node) {
 		// imports is refused by CPython's grammar (syntax_grammar.go);
 		// tree-sitter reads it in more places, `with (0 as a,):` in a
 		// tuple.
-	case "constrained_type":
-		// `T: bound` exists only in 3.12 type parameter lists.
-		c.errAt(n, "invalid syntax in annotation")
-	case "splat_type":
-		// *Ts is an annotation only of *args (PEP 646).
-		t := n.parent
-		ok := strings.HasPrefix(n.text(c.src), "*") && !strings.HasPrefix(n.text(c.src), "**") &&
-			t != nil && t.kind == "type" && t.parent != nil && (t.parent.kind == "typed_parameter" || t.parent.kind == "type_parameter")
-		if ok && t.parent.kind == "type_parameter" {
-			// A[*Ts] is a starred subscript, valid in 3.11.
-			ok = t.parent.field != "type_parameters"
-		} else if ok {
-			first := t.parent.namedKids()
-			ok = len(first) > 0 && first[0].kind == "list_splat_pattern"
-		}
-		if !ok {
-			c.errAt(n, "invalid syntax in annotation")
-		}
+	case "constrained_type", "splat_type":
+		// `T: bound` (3.12 type parameters) and a star in an annotation
+		// other than *args' are refused by CPython's grammar
+		// (syntax_grammar.go); tree-sitter's shapes of valid 3.11
+		// annotations (`A: B[*x.y]`) are not second-guessed here.
 	case "except_group_clause":
 		inner := sc
 		inner.starHandler, inner.starHandlerLoop = true, true

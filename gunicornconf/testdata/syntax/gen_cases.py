@@ -86,6 +86,7 @@ CASES = {
         "[*b or c]", "a[*b or c]", "a[*b if c else d]", "f(*b if c else d)", "[*b if c else d]", "return *b*b",
         "(*b*b,)", "{*b|c}", "a[*b < c]", "[*b < c]", "a[1, *b*b, 2]", "for x in *b*b: pass", "for x in *b*b,: pass",
         "0,*A(0)", "*A(0)", "*A(0),", "[*A(0)]", "[*a.b]", "[*a[0]]", "f(*a(b).c[d])", "x = *a.b", "x = *a.b,", "a[*b.c]: int",
+        "A:A[*0[0]]", "A:A[*b]", "A: A[*b.c]", "A: A[*b(c)]", "A: *b", "A: A[*b] = 1", "def f(a: A[*b[0]]): pass",
         "(f) += 1\n", "((f)) += 1\n", "(f.a) += 1\n", "(f,) += 1\n", "(f[0]) += 1\n",
     ],
     "compiler: annotation without a value checks the subscript (Python/compile.c check_ann_subscr)": [
