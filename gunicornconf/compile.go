@@ -478,8 +478,6 @@ func (c *checker) isDocstring(st *node) bool {
 	return true
 }
 
-func isStringNode(n *node) bool { return n.kind == "string" || n.kind == "concatenated_string" }
-
 // assignment checks targets and annotations of `a = b = c`, `a: T = v`
 // and `a: T`.
 func (c *checker) assignment(n *node) {
@@ -592,41 +590,6 @@ func (c *checker) delTarget(t *node) {
 	default:
 		// Not a del target: refused by the grammar (del_targets).
 	}
-}
-
-// exprName is CPython's name for an expression in "cannot assign to X".
-func exprName(n *node) string {
-	switch n.kind {
-	case "call":
-		return "function call"
-	case "integer", "float", "string", "concatenated_string", "true", "false", "none", "ellipsis":
-		return "literal"
-	case "binary_operator", "unary_operator":
-		return "expression"
-	case "comparison_operator":
-		return "comparison"
-	case "boolean_operator":
-		return "expression"
-	case "lambda":
-		return "lambda"
-	case "conditional_expression":
-		return "conditional expression"
-	case "await":
-		return "await expression"
-	case "yield":
-		return "yield expression"
-	case "named_expression":
-		return "named expression"
-	case "dictionary", "set":
-		return "dict literal"
-	case "list_comprehension":
-		return "list comprehension"
-	case "generator_expression":
-		return "generator expression"
-	case "tuple", "pattern_list", "tuple_pattern", "expression_list":
-		return "tuple"
-	}
-	return strings.ReplaceAll(n.kind, "_", " ")
 }
 
 // arguments checks the order of call arguments and repeated keywords.

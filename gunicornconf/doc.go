@@ -12,15 +12,18 @@
 // The package has four parts, all pure functions over values:
 //
 //   - The catalogue (Settings, Lookup, SettingsIn, Versions, Gaps):
-//     generated from gunicorn's own config.py at 20.1 (Debian), 23.0 and
-//     26.2, with the releases in between derived from gunicorn's
-//     versionadded/versionchanged notes; what the texts do not decide is
-//     reported as not modelled, never guessed.
+//     generated from gunicorn's own config.py at 20.1 (Debian), 22.0,
+//     23.0, 25.1, 26.0 and 26.2 (releases whose wheels ship the same file
+//     share it), with the other releases derived from the texts around
+//     them and gunicorn's versionadded/versionchanged notes; what those do
+//     not decide is reported as not modelled, never guessed.
 //   - The parser (Parse, Load): reads a gunicorn.conf.py without running
-//     it, with tree-sitter's Python grammar and CPython 3.11's tokenizer,
-//     compiler and symbol-table checks, differentially tested against
-//     python3's compile(); match statements and except* are refused as
-//     not modelled (ParseError.NotModelled) rather than guessed.
+//     it: tree-sitter's Python grammar builds the tree the evaluator
+//     reads, and CPython 3.11's tokenizer, grammar (python.gram),
+//     compiler and symbol-table rules decide accept/reject,
+//     differentially tested against python3's compile(); valid Python
+//     the tree cannot represent is refused as not modelled
+//     (ParseError.NotModelled) rather than guessed.
 //     Module-level assignments of literals and simple expressions are
 //     evaluated; imports, functions (hooks, with their arity) and
 //     conditionals are recorded; anything else, such as cpu_count() or

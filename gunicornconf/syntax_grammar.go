@@ -115,11 +115,6 @@ func (p *pyParser) name() bool {
 	return false
 }
 
-func (p *pyParser) isName() bool {
-	t := p.peek()
-	return t.kind == tkName && !pyHardKeywords[t.val]
-}
-
 // enter counts rule depth as pegen's p->level does.
 func (p *pyParser) enter() bool {
 	p.depth++
@@ -645,24 +640,6 @@ func (p *pyParser) tryStmt() bool {
 		}
 	}
 	return false
-}
-
-// expressions: expression (',' expression )* [',']
-func (p *pyParser) expressions() bool {
-	if !p.try(p.expression) {
-		return false
-	}
-	for {
-		at := p.pos
-		if !p.op(",") {
-			return true
-		}
-		if !p.try(p.expression) {
-			p.pos = at
-			p.op(",")
-			return true
-		}
-	}
 }
 
 // expression:
