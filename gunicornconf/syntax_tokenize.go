@@ -100,9 +100,18 @@ func pyTokenize(src []byte) ([]pyToken, *pyTokError) {
 // such a line differently).
 func pyTokenizeLines(src []byte) ([]pyToken, bool, *pyTokError) {
 	// "\r\n" is a newline (the line numbers and the columns before it
-	// stay as they are); a UTF-8 byte order mark is skipped.
+	// stay as they are); a UTF-8 byte order mark is skipped. CPython's
+	// translate_newlines (Parser/tokenizer.c) consumes the "\n" of a final
+	// "\r\n" and then, its last character read being the end of the
+	// string, supplies one more newline: a file ending in "\\\r\n" is a
+	// backslash continued onto an empty line, which compiles, where one
+	// ending in "\\\n" is "unexpected EOF".
 	if bytes.Contains(src, []byte("\r\n")) {
+		endsCRLF := bytes.HasSuffix(src, []byte("\r\n"))
 		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+		if endsCRLF {
+			src = append(src, '\n')
+		}
 	}
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
 	if len(src) == 0 || src[len(src)-1] != '\n' {

@@ -13,6 +13,9 @@ CASES = {
         "x = 5\\", "\\", "\\\n", "\\\n\\\n", "x = 1 + \\\n", "x = 1 + \\\n2\n", "A.\u03bc\\\n",
         "x = 1 \\ \n", "if x:\n    \\\n  y = 1\n", "def f():\n    \\\n x: 0\n    global x", "def f():\n    \\\n x: 0\n", "\ndef fib(n):\n    \\\n'''doc'''\n    \\\na, b = 0, 1\n",
     ],
+    "tokenizer: a final CRLF gets one more newline (Parser/tokenizer.c translate_newlines)": [
+        "\\\r\n", "x = 1\\\r\n", "x = 1\n\\\r\n", "x = 1\\\r\n\r\n", "x = 1\\\n", "x = (1\r\n", "x = 1\r\n", "if x:\r\n    \\\r\n",
+    ],
     "tokenizer: coding declarations (PEP 263; tokenizer.c get_normal_name, Lib/encodings/aliases.py)": [
         "#coding:utf", "#coding:utf8", "#coding:UTF_8", "#coding:u8", "#coding:utf-8-sig", "#coding:utf8-sig",
         "#coding:utf-8-foo", "#coding:latin", "#coding:l1", "#coding:iso-latin-1", "#coding:latin-1-foo", "#coding:cp819",
