@@ -21,7 +21,7 @@ CASES = {
         "#coding:utf-8-foo", "#coding:latin", "#coding:l1", "#coding:iso-latin-1", "#coding:latin-1-foo", "#coding:cp819",
         "#coding:ascii\nx = 1", "#coding:us\nx = 1", "#coding:ascii\nx = '\u00e9'", "#coding:646\n# \u00e9",
         "#coding:foo", "#coding:cp1252\nx = 1", "x = 1\n#coding:foo", "#!python\n#coding:foo", "\n#coding:foo",
-        "# vim: set fileencoding=utf-8 :", "#coding:utf\udcf7", "#coding:utf-8\n#\udcf7", "#coding:u8\n#\udcf7", "#\udcf7", "#coding=latin-1\nx = '\u00e9'",
+        "# vim: set fileencoding=utf-8 :", "\r#coding:0", "\r\n#coding:0", "x\r#coding:0", "\r\r#coding:0", "\r#coding:latin-1\nx = 1", "#coding:utf\udcf7", "#coding:utf-8\n#\udcf7", "#coding:u8\n#\udcf7", "#\udcf7", "#coding=latin-1\nx = '\u00e9'",
     ],
     "tokenizer: numbers (tok_get, verify_end_of_number)": [
         "x = 1if y else 2\n", "x = 1else\n", "x = 0x1for\n", "x = 1_000\n", "x = 1__000\n", "x = 1_\n",
