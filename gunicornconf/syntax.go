@@ -133,6 +133,9 @@ func syntaxTree(path string, src []byte) (*node, []byte, error) {
 		pe.add(l, c, 0, 0, "source code cannot contain null bytes")
 		return nil, nil, pe.done()
 	}
+	// Lone carriage returns end lines before the coding declaration is
+	// looked for ("\r#coding:x" declares it on line 2, as for CPython).
+	src = translateNewlines(src)
 	src, encNotModelled, err := decodeSource(src)
 	if err != nil {
 		pe.add(1, 1, 0, 0, err.Error())
@@ -143,7 +146,6 @@ func syntaxTree(path string, src []byte) (*node, []byte, error) {
 		pe.NotModelled = true
 		return nil, nil, pe.done()
 	}
-	src = translateNewlines(src)
 	root, tooDeep, err := flatTree(src, MaxExpressionDepth)
 	if err != nil {
 		pe.add(1, 1, 0, 0, err.Error())
@@ -281,34 +283,9 @@ var (
 // ASCII source must be ASCII throughout. Any other codec is not modelled
 // (the second result names it): CPython may read the file, deploykit does
 // not decode it.
-// firstLines returns up to n leading lines of src without their line
-// ends. As for CPython's tokenizer, a line ends at "\r\n", "\n" or a lone
-// "\r" ("\r#coding:x" declares its coding on line 2).
-func firstLines(src []byte, n int) [][]byte {
-	var out [][]byte
-	start := 0
-	for i := 0; i < len(src) && len(out) < n; i++ {
-		switch src[i] {
-		case '\n':
-			out = append(out, src[start:i])
-			start = i + 1
-		case '\r':
-			out = append(out, src[start:i])
-			if i+1 < len(src) && src[i+1] == '\n' {
-				i++
-			}
-			start = i + 1
-		}
-	}
-	if len(out) < n && start <= len(src) {
-		out = append(out, src[start:])
-	}
-	return out
-}
-
 func decodeSource(src []byte) ([]byte, string, error) {
-	lines := firstLines(src, 2)
-	for i := 0; i < len(lines); i++ {
+	lines := bytes.SplitN(src, []byte{'\n'}, 3)
+	for i := 0; i < len(lines) && i < 2; i++ {
 		m := codingCookie.FindSubmatch(lines[i])
 		if m == nil {
 			if i == 0 && len(bytes.TrimLeft(lines[0], " \t\f\r")) > 0 && bytes.TrimLeft(lines[0], " \t\f\r")[0] != '#' {
